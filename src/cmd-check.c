@@ -131,6 +131,7 @@ static void json_result(struct check *c, const struct ak_elf *m, const struct ak
 		ak_json_obj_begin(j);
 		ak_json_kstr(j, "name", r->loaded[i].name);
 		ak_json_kstr(j, "path", r->loaded[i].path);
+		ak_json_kstr(j, "file", r->loaded[i].file);
 		ak_json_obj_end(j);
 	}
 	ak_json_arr_end(j);

@@ -24,6 +24,7 @@ struct obj {
 	struct ak_dso *dso;
 	int dblib;                /* GLIBC world */
 	char *origin;             /* root-relative dir for $ORIGIN (ROOT world) */
+	char *shown;              /* owned storage behind display, if any */
 	bool judged;
 };
 
@@ -45,6 +46,7 @@ const char *ak_problem_kind_name(enum ak_problem_kind kind)
 	case AK_PB_MISSING_SYMBOL: return "missing-symbol";
 	case AK_PB_WEAK_VERSION: return "weak-version-missing";
 	case AK_PB_NO_VERSION_INFO: return "no-version-information";
+	case AK_PB_PRIVATE_VERSION: return "private-version";
 	}
 	return "unknown";
 }
@@ -269,7 +271,9 @@ static char *expand_dst(const char *entry, const char *origin, unsigned machine)
 	return b.s;
 }
 
-static struct ak_dso *try_dir(struct run *run, const char *dir, const char *name)
+/* Look for `name` in `dir` of the root; *as gets the path the loader would
+ * name it by (the unresolved candidate, as in its error messages). */
+static struct ak_dso *try_dir(struct run *run, const char *dir, const char *name, char **as)
 {
 	struct ak_world *w = run->w;
 	size_t n = strlen(dir) + strlen(name) + 2;
@@ -278,11 +282,12 @@ static struct ak_dso *try_dir(struct run *run, const char *dir, const char *name
 	struct ak_err err;
 	struct stat st;
 
-	snprintf(cand, n, "%s/%s", dir, name);
+	snprintf(cand, n, "%s%s%s", dir, dir[0] && dir[strlen(dir) - 1] != '/' ? "/" : "", name);
 	resolved = ak_rootfs_resolve(&w->root, cand);
-	free(cand);
-	if (resolved == NULL)
+	if (resolved == NULL) {
+		free(cand);
 		return NULL;
+	}
 	host = ak_rootfs_host_path(&w->root, resolved);
 	if (stat(host, &st) == 0 && S_ISREG(st.st_mode)) {
 		d = ak_world_load(w, host, resolved, &err);
@@ -293,11 +298,16 @@ static struct ak_dso *try_dir(struct run *run, const char *dir, const char *name
 	}
 	free(host);
 	free(resolved);
+	if (d != NULL && as != NULL) {
+		free(*as);
+		*as = ak_xstrdup(cand);
+	}
+	free(cand);
 	return d;
 }
 
 static struct ak_dso *search_path(struct run *run, const char *list, const struct obj *o,
-				  const char *name)
+				  const char *name, char **as)
 {
 	char *copy, *save = NULL;
 	struct ak_dso *d = NULL;
@@ -308,7 +318,7 @@ static struct ak_dso *search_path(struct run *run, const char *list, const struc
 	for (char *e = strtok_r(copy, ":", &save); e && !d; e = strtok_r(NULL, ":", &save)) {
 		char *dir = expand_dst(e, o->origin ? o->origin : "/", run->top->machine);
 
-		d = try_dir(run, dir, name);
+		d = try_dir(run, dir, name, as);
 		free(dir);
 	}
 	free(copy);
@@ -335,21 +345,22 @@ static void need_root_world(struct run *run, size_t from, const char *name)
 	const struct ak_elf *exe = run->objs[0].elf;
 	struct ak_dso *d = NULL;
 	struct obj *n;
+	char *as = NULL;
 
 	if (strchr(name, '/')) {
-		d = try_dir(run, "/", name);
+		d = try_dir(run, "", name, &as);
 	} else {
 		if (o->elf->runpath == NULL) {
-			d = search_path(run, o->elf->rpath, o, name);
+			d = search_path(run, o->elf->rpath, o, name, &as);
 			if (!d && from != 0 && exe->runpath == NULL)
-				d = search_path(run, exe->rpath, &run->objs[0], name);
+				d = search_path(run, exe->rpath, &run->objs[0], name, &as);
 		}
 		if (!d)
-			d = search_path(run, o->elf->runpath, o, name);
+			d = search_path(run, o->elf->runpath, o, name, &as);
 		for (size_t i = 0; !d && i < w->root.conf_dirs.n; i++)
-			d = try_dir(run, w->root.conf_dirs.v[i], name);
+			d = try_dir(run, w->root.conf_dirs.v[i], name, &as);
 		for (const char *const *dir = ak_rootfs_default_dirs(run->top->machine); !d && *dir; dir++)
-			d = try_dir(run, *dir, name);
+			d = try_dir(run, *dir, name, &as);
 	}
 	if (d == NULL) {
 		problem(run, AK_PB_MISSING_LIBRARY, true, name, NULL, NULL, o->display,
@@ -359,13 +370,17 @@ static void need_root_world(struct run *run, size_t from, const char *name)
 	}
 	/* Two names for one file (a NEEDED path and a soname) load it once. */
 	for (size_t i = 0; i < run->nobjs; i++)
-		if (run->objs[i].dso == d)
+		if (run->objs[i].dso == d) {
+			free(as);
 			return;
-	n = add_obj(run, name, d->path);
+		}
+	n = add_obj(run, name, as);
+	n->shown = as;
 	n->elf = &d->elf;
 	n->dso = d;
 	n->judged = true;
-	n->origin = dir_of(d->path);
+	/* $ORIGIN is the directory of the name the loader opened. */
+	n->origin = dir_of(as);
 }
 
 /* In a root, the top file's $ORIGIN is its place inside the root when it
@@ -447,6 +462,13 @@ static void check_versions(struct run *run, const struct obj *o)
 				continue;
 			}
 			has = ak_dso_has_node(t->dso, vn->name);
+		} else if (strcmp(vn->name, "GLIBC_PRIVATE") == 0) {
+			/* glibc's own tools bind to internals of their exact build;
+			 * the published ABI lists do not describe them. */
+			problem(run, AK_PB_PRIVATE_VERSION, false, t->display, vn->name, NULL, o->display,
+				"%s: needs GLIBC_PRIVATE of %s, which only the glibc build it came from provides (not judged from the database)",
+				o->display, t->display);
+			continue;
 		} else {
 			has = ak_abidb_has_node((enum ak_arch)run->arch, run->w->rel, t->dblib, vn->name);
 		}
@@ -467,6 +489,8 @@ static void check_versions(struct run *run, const struct obj *o)
 			continue;
 		t = find_obj(run, s->file);
 		if (t == NULL || !t->judged || (t->elf != NULL && t->elf->nvdefs == 0))
+			continue;
+		if (t->elf == NULL && strcmp(s->version, "GLIBC_PRIVATE") == 0)
 			continue;
 		if (scope_defines(run, s->name, s->version) || s->bind == STB_WEAK)
 			continue;
@@ -496,19 +520,21 @@ void ak_check(struct ak_world *w, const struct ak_elf *m, struct ak_check_result
 	if (w->mode == AK_WORLD_ROOT) {
 		top->origin = top_origin(w, m->path);
 		if (m->interp != NULL && ak_elf_is_executable(m)) {
-			struct ak_dso *ld = try_dir(&run, "/", m->interp);
+			char *as = NULL;
+			struct ak_dso *ld = try_dir(&run, "", m->interp, &as);
 
 			if (ld == NULL) {
 				problem(&run, AK_PB_MISSING_INTERP, true, m->interp, NULL, NULL, m->path,
 					"%s: cannot execute: interpreter %s not found in the root (No such file or directory)",
 					m->path, m->interp);
 			} else {
-				struct obj *o = add_obj(&run, ld->name, ld->path);
+				struct obj *o = add_obj(&run, ld->name, as);
 
+				o->shown = as;
 				o->elf = &ld->elf;
 				o->dso = ld;
 				o->judged = true;
-				o->origin = dir_of(ld->path);
+				o->origin = dir_of(as);
 			}
 		}
 		/* Breadth first, like the loader; objects append as found. */
@@ -561,9 +587,12 @@ void ak_check(struct ak_world *w, const struct ak_elf *m, struct ak_check_result
 		l = &r->loaded[r->nloaded++];
 		l->name = ak_xstrdup(run.objs[i].name);
 		l->path = ak_xstrdup(run.objs[i].display);
+		l->file = ak_xstrdup(run.objs[i].dso ? run.objs[i].dso->path : run.objs[i].display);
 	}
-	for (size_t i = 0; i < run.nobjs; i++)
+	for (size_t i = 0; i < run.nobjs; i++) {
 		free(run.objs[i].origin);
+		free(run.objs[i].shown);
+	}
 	free(run.objs);
 }
 
@@ -583,6 +612,7 @@ void ak_check_result_free(struct ak_check_result *r)
 	for (size_t i = 0; i < r->nloaded; i++) {
 		free(r->loaded[i].name);
 		free(r->loaded[i].path);
+		free(r->loaded[i].file);
 	}
 	free(r->problems);
 	free(r->unchecked);

@@ -20,7 +20,8 @@ enum ak_problem_kind {
 	AK_PB_MISSING_VERSION,
 	AK_PB_MISSING_SYMBOL,
 	AK_PB_WEAK_VERSION,     /* warning: weak version need not met */
-	AK_PB_NO_VERSION_INFO   /* warning: library has no version definitions */
+	AK_PB_NO_VERSION_INFO,  /* warning: library has no version definitions */
+	AK_PB_PRIVATE_VERSION   /* warning: GLIBC_PRIVATE, which the database cannot judge */
 };
 
 struct ak_problem {
@@ -41,7 +42,9 @@ struct ak_unchecked {
 
 /* A library the file would load (ROOT and LIBC worlds). */
 struct ak_loaded {
-	char *name, *path;
+	char *name;
+	char *path;             /* as the loader opens it: search dir + name */
+	char *file;             /* with symlinks resolved (inside the root) */
 };
 
 struct ak_check_result {
