@@ -627,7 +627,14 @@ static int parse(struct ak_elf *m, unsigned flags, struct ak_err *err)
 	if (elf_getshdrnum(m->elf, &nsh) != 0)
 		return ak_errf(err, "%s: truncated or corrupt section headers (offset 0x%llx): %s", m->path,
 			       (unsigned long long)eh.e_shoff, elf_errmsg(-1));
-	if (nsh > 0 && (eh.e_shoff > rawsize || (uint64_t)nsh * eh.e_shentsize > rawsize - eh.e_shoff))
+	/* libelf may quietly see no sections when their table is cut off; the
+	 * header says where it should be, so hold the file to that. */
+	if (eh.e_shoff != 0 && eh.e_shnum != 0 && nsh < eh.e_shnum)
+		nsh = eh.e_shnum;
+	if (eh.e_shoff != 0 && eh.e_shentsize != sizeof(Elf64_Shdr))
+		return ak_errf(err, "%s: corrupt ELF: section header size %u, expected %zu", m->path,
+			       eh.e_shentsize, sizeof(Elf64_Shdr));
+	if (eh.e_shoff != 0 && (eh.e_shoff > rawsize || (uint64_t)(nsh ? nsh : 1) * eh.e_shentsize > rawsize - eh.e_shoff))
 		return ak_errf(err, "%s: truncated or corrupt: section headers (offset 0x%llx) extend past the end of the file (%zu bytes)",
 			       m->path, (unsigned long long)eh.e_shoff, rawsize);
 	ph = ak_xcalloc(nph, sizeof *ph);
@@ -742,6 +749,15 @@ int ak_elf_open(struct ak_elf *m, const char *path, unsigned flags, struct ak_er
 	if (m->data != ELFDATA2LSB && m->data != ELFDATA2MSB) {
 		ak_errf(err, "%s: corrupt ELF: invalid data encoding %u", path, m->data);
 		goto fail_fd;
+	}
+	{
+		size_t need = m->elfclass == ELFCLASS64 ? sizeof(Elf64_Ehdr) : sizeof(Elf32_Ehdr);
+
+		if ((uint64_t)st.st_size < need) {
+			ak_errf(err, "%s: truncated ELF header (%lld bytes, the header alone is %zu)", path,
+				(long long)st.st_size, need);
+			goto fail_fd;
+		}
 	}
 	elf_version(EV_CURRENT);
 	m->elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
