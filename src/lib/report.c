@@ -108,7 +108,10 @@ void ak_tally_add(struct ak_tally *t, const char *name)
 	size_t j;
 
 	if (2 * (t->n + 1) > t->nslot) {
-		size_t nslot = t->nslot ? t->nslot * 2 : 64;
+		size_t nslot = 64;
+
+		while (nslot < 2 * (t->n + 1))
+			nslot *= 2;
 
 		free(t->slot);
 		t->slot = ak_xcalloc(nslot, sizeof *t->slot);
@@ -141,7 +144,8 @@ static int by_count(const void *a, const void *b)
 
 void ak_tally_sort(struct ak_tally *t)
 {
-	qsort(t->v, t->n, sizeof *t->v, by_count);
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof *t->v, by_count);
 	/* The index no longer matches; rebuild lazily on the next add. */
 	free(t->slot);
 	t->slot = NULL;
