@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "builtin.h"
 
@@ -76,6 +77,9 @@ int main(int argc, char **argv)
 		printf("abikit %s\n", ABIKIT_VERSION);
 		return AK_EXIT_OK;
 	}
+	/* Reports can be large (scan --json of a whole tree): write in big blocks. */
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	c = ak_find_command(argv[1]);
 	if (c == NULL) {
 		fprintf(stderr, "abikit: '%s' is not an abikit command. See 'abikit --help'.\n", argv[1]);
