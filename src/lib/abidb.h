@@ -29,8 +29,9 @@ const char *ak_abidb_lib_soname(enum ak_arch arch, int lib);
 int ak_abidb_lib_id(enum ak_arch arch, const char *soname);
 bool ak_abidb_ships_lib(enum ak_arch arch, int rel, int lib);
 
-/* Does library lib of release rel define version node `node` (e.g. GLIBC_2.34,
- * GLIBC_PRIVATE is never in the lists, GLIBC_ABI_DT_RELR is)? */
+/* Does library lib of release rel define version node `node` (GLIBC_2.34)?
+ * GLIBC_PRIVATE is never in glibc's lists; the GLIBC_ABI_* marker nodes
+ * (GLIBC_ABI_DT_RELR, ...) are added by the generator's own table. */
 bool ak_abidb_has_node(enum ak_arch arch, int rel, int lib, const char *node);
 /* The oldest release whose library lib (or any library, lib < 0) defines node;
  * -1 when no release 2.17..2.43 does. A node older than 2.17 gives 0. */

@@ -50,6 +50,8 @@ static void test_versions(void)
 	check(ak_glibc_node_version(EM_X86_64, "libc.so.6", "GLIBC_2.38", &a) && a.minor == 38, "GLIBC_2.38 -> 2.38");
 	check(ak_glibc_node_version(EM_X86_64, "libc.so.6", "GLIBC_ABI_DT_RELR", &a) && a.minor == 36,
 	      "GLIBC_ABI_DT_RELR -> 2.36 (from the database)");
+	check(ak_glibc_node_version(EM_X86_64, "libc.so.6", "GLIBC_ABI_GNU2_TLS", &a) && a.minor == 42,
+	      "GLIBC_ABI_GNU2_TLS -> 2.42");
 	check(!ak_glibc_node_version(EM_X86_64, "libc.so.6", "GLIBC_PRIVATE", &a), "GLIBC_PRIVATE implies no release");
 	check(!ak_glibc_node_version(EM_X86_64, "libfoo.so", "FOO_1.0", &a), "foreign nodes imply nothing");
 	check(ak_is_glibc_lib(EM_X86_64, "libpthread.so.0") && ak_is_glibc_lib(EM_AARCH64, "ld-linux-aarch64.so.1") &&
