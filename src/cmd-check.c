@@ -138,6 +138,16 @@ static void json_result(struct check *c, const struct ak_elf *m, const struct ak
 	ak_json_obj_end(j);
 }
 
+static void check_walk_error(const char *path, const char *msg, void *ctx)
+{
+	struct check *c = ctx;
+
+	if (c->json) {
+		ak_strvec_push(&c->error_paths, path);
+		ak_strvec_push(&c->error_lines, msg);
+	}
+}
+
 static void check_error(struct check *c, const char *path, const struct ak_err *err)
 {
 	ak_report(err);
@@ -191,7 +201,7 @@ int cmd_check(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ak_walk_opts wo = { false, false };
+	struct ak_walk_opts wo = { false, false, NULL };
 	const char *glibc = NULL, *root = NULL, *libc = NULL;
 	struct check c;
 	struct ak_err err;
@@ -241,6 +251,7 @@ int cmd_check(int argc, char **argv)
 		ak_json_key(&c.j, "files");
 		ak_json_arr_begin(&c.j);
 	}
+	wo.on_error = check_walk_error;
 	c.errors += ak_walk(argv + optind, (size_t)(argc - optind), &wo, check_one, &c);
 	if (c.json) {
 		ak_json_arr_end(&c.j);

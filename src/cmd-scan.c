@@ -260,6 +260,16 @@ static void json_file(struct ak_json *j, const struct ak_elf *m, const struct ak
 	ak_json_obj_end(j);
 }
 
+static void scan_walk_error(const char *path, const char *msg, void *ctx)
+{
+	struct scan *s = ctx;
+
+	if (s->json) {
+		ak_strvec_push(&s->error_paths, path);
+		ak_strvec_push(&s->error_lines, msg);
+	}
+}
+
 static void scan_error(struct scan *s, const char *path, const struct ak_err *err)
 {
 	ak_report(err);
@@ -409,7 +419,7 @@ int cmd_scan(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct ak_walk_opts wo = { false, false };
+	struct ak_walk_opts wo = { false, false, NULL };
 	struct scan s;
 	int c;
 
@@ -437,6 +447,7 @@ int cmd_scan(int argc, char **argv)
 	} else {
 		printf("%-17s %-7s %-6s %-5s %s\n", "TYPE", "MACHINE", "GLIBC", "FLAGS", "FILE");
 	}
+	wo.on_error = scan_walk_error;
 	s.errors += ak_walk(argv + optind, (size_t)(argc - optind), &wo, scan_one, &s);
 	if (s.json) {
 		/* Walk errors (unreadable directories...) were printed on stderr. */

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,6 +66,24 @@ struct walker {
 	size_t errors;
 };
 
+/* One line on stderr, counted, and passed on for reports that list errors. */
+static void walk_error(struct walker *w, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void walk_error(struct walker *w, const char *path, const char *fmt, ...)
+{
+	char msg[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "abikit: %s\n", msg);
+	w->errors++;
+	if (w->opts->on_error)
+		w->opts->on_error(path, msg, w->ctx);
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -80,8 +99,7 @@ static void visit_dir(struct walker *w, const char *path, int depth)
 	size_t plen = strlen(path);
 
 	if (d == NULL) {
-		ak_warn("%s: cannot open directory: %s", path, strerror(errno));
-		w->errors++;
+		walk_error(w, path, "%s: cannot open directory: %s", path, strerror(errno));
 		return;
 	}
 	errno = 0;
@@ -91,8 +109,7 @@ static void visit_dir(struct walker *w, const char *path, int depth)
 		ak_strvec_push(&names, e->d_name);
 	}
 	if (errno != 0) {
-		ak_warn("%s: cannot read directory: %s", path, strerror(errno));
-		w->errors++;
+		walk_error(w, path, "%s: cannot read directory: %s", path, strerror(errno));
 	}
 	closedir(d);
 	qsort(names.v, names.n, sizeof *names.v, cmp_names);
@@ -116,15 +133,13 @@ static void visit(struct walker *w, const char *path, bool explicit, int depth)
 
 		if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode)) {
 			if (explicit) {
-				ak_warn("%s: dangling symlink: %s", path, strerror(e));
-				w->errors++;
+				walk_error(w, path, "%s: dangling symlink: %s", path, strerror(e));
 			} else {
 				ak_warn("%s: skipped dangling symlink", path);
 			}
 			return;
 		}
-		ak_warn("%s: %s", path, strerror(e));
-		w->errors++;
+		walk_error(w, path, "%s: %s", path, strerror(e));
 		return;
 	}
 	if (S_ISDIR(st.st_mode)) {
@@ -140,8 +155,7 @@ static void visit(struct walker *w, const char *path, bool explicit, int depth)
 	}
 	if (!S_ISREG(st.st_mode)) {
 		if (explicit) {
-			ak_warn("%s: not a regular file", path);
-			w->errors++;
+			walk_error(w, path, "%s: not a regular file", path);
 		} else if (w->opts->verbose) {
 			ak_warn("%s: not a regular file, skipped", path);
 		}

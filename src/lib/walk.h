@@ -12,9 +12,13 @@
  * something to skip silently). */
 typedef void (*ak_walk_fn)(const char *path, bool explicit, void *ctx);
 
+/* Called for each path that could not be read, after its line on stderr. */
+typedef void (*ak_walk_err_fn)(const char *path, const char *msg, void *ctx);
+
 struct ak_walk_opts {
 	bool recursive;
 	bool verbose;          /* say what is skipped */
+	ak_walk_err_fn on_error;  /* may be NULL */
 };
 
 /* Returns the number of paths that could not be read (each already
