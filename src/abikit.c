@@ -12,6 +12,7 @@ static const struct ak_command commands[] = {
 	{ "scan", cmd_scan, usage_scan, "show what ELF files need: interpreter, libraries, glibc versions" },
 	{ "check", cmd_check, usage_check, "judge whether files would load against a glibc release, libc or root" },
 	{ "detect", cmd_detect, usage_detect, "tell which glibc is really in use (system, root, process)" },
+	{ "runtime", cmd_runtime, usage_runtime, "build, harvest and manage private glibc runtimes" },
 	{ "help", cmd_help, usage_help, "show help for abikit or one of its commands" },
 	{ NULL, NULL, NULL, NULL }
 };

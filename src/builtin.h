@@ -24,6 +24,8 @@ int cmd_check(int argc, char **argv);
 void usage_check(FILE *out);
 int cmd_detect(int argc, char **argv);
 void usage_detect(FILE *out);
+int cmd_runtime(int argc, char **argv);
+void usage_runtime(FILE *out);
 int cmd_help(int argc, char **argv);
 void usage_help(FILE *out);
 

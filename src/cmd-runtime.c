@@ -1,0 +1,264 @@
+/* abikit runtime: private glibc runtimes (harvest, build, list, show, remove). */
+#include <config.h>
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "builtin.h"
+#include "fsutil.h"
+#include "json.h"
+#include "manifest.h"
+#include "rtbuild.h"
+#include "runtime.h"
+
+void usage_runtime(FILE *out)
+{
+	fputs("usage: abikit runtime COMMAND [ARGS...]\n"
+	      "\n"
+	      "A private runtime is a glibc (ld.so, libc, libm, libpthread, ..., NSS and\n"
+	      "gconv modules, locales) that applications use instead of the system's,\n"
+	      "under a prefix of its own, described by PREFIX/" AK_RUNTIME_MANIFEST ".\n"
+	      "\n"
+	      "  harvest (--from-deb FILE... | --from-root DIR) [--prefix P] [--force] [--no-smoke]\n"
+	      "        lay an existing glibc build out as a runtime, without compiling:\n"
+	      "        e.g. Debian trixie's libc6 .deb (add libc-bin's .deb for C.UTF-8).\n"
+	      "        Its ld.so keeps the distro's compiled-in paths (/etc/ld.so.cache,\n"
+	      "        /lib/<triplet>, gconv, locales), so the manifest says how every launch\n"
+	      "        compensates: ld.so --inhibit-cache --library-path PREFIX/lib, and\n"
+	      "        GCONV_PATH and LOCPATH pointing into the runtime.\n"
+	      "  build --glibc V [--source TARBALL|DIR] [--sha256 HEX] [--prefix P]\n"
+	      "        [--min-kernel K] [--jobs N] [--force] [--no-smoke]\n"
+	      "        compile glibc V with the patch sets of patches/V/ into its own prefix\n"
+	      "        (see 'abikit runtime build --help')\n"
+	      "  list [--json]        the runtimes under the runtimes directory\n"
+	      "  show NAME|PREFIX [--json]   one runtime's manifest\n"
+	      "  remove NAME|PREFIX   delete a runtime (only a directory with a manifest)\n"
+	      "\n"
+	      "The runtimes directory is $ABIKIT_RUNTIMES, else /opt/abikit/runtimes for\n"
+	      "root, else ~/.abikit/runtimes; a runtime's NAME is its directory name there.\n"
+	      "\n"
+	      "After install, a smoke test runs small programs with the runtime (hello, the\n"
+	      "libc really loaded, threads, dlopen, iconv UTF-8 -> ISO-8859-1, NSS\n"
+	      "getpwnam/getaddrinfo, setlocale C.UTF-8) and records each result in the\n"
+	      "manifest. Nothing is ever half installed: a runtime is staged elsewhere and\n"
+	      "renamed into place at the end.\n"
+	      "\n"
+	      "Exit status: 0 done, 1 done but the smoke test failed, 2 error.\n", out);
+}
+
+static int runtime_harvest(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "from-deb", no_argument, NULL, 'd' },
+		{ "from-root", required_argument, NULL, 'R' },
+		{ "prefix", required_argument, NULL, 'p' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "no-smoke", no_argument, NULL, 'S' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ak_harvest h;
+	struct ak_err err;
+	bool debs = false;
+	int c;
+
+	memset(&h, 0, sizeof h);
+	h.smoke = true;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "dR:p:fSh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': debs = true; break;
+		case 'R': h.root = optarg; break;
+		case 'p': h.prefix = optarg; break;
+		case 'f': h.force = true; break;
+		case 'S': h.smoke = false; break;
+		case 'h': usage_runtime(stdout); return AK_EXIT_OK;
+		default: return ak_usage_error("runtime harvest", "unknown option");
+		}
+	}
+	if (debs == !!h.root)
+		return ak_usage_error("runtime harvest", "say where from: --from-deb FILE... or --from-root DIR");
+	if (debs) {
+		if (optind >= argc)
+			return ak_usage_error("runtime harvest", "--from-deb needs at least one .deb file");
+		h.debs = argv + optind;
+		h.ndebs = (size_t)(argc - optind);
+	} else if (optind < argc) {
+		return ak_usage_error("runtime harvest", "unexpected argument '%s'", argv[optind]);
+	}
+	if (ak_runtime_harvest(&h, &err) < 0) {
+		ak_report(&err);
+		return AK_EXIT_ERROR;
+	}
+	return AK_EXIT_OK;
+}
+
+static void json_manifest(struct ak_json *j, const struct ak_manifest *m, const char *prefix)
+{
+	ak_json_obj_begin(j);
+	ak_json_kstr(j, "prefix", prefix);
+	for (size_t i = 0; i < m->n; i++)
+		if (strcmp(m->keys[i], "prefix") != 0)
+			ak_json_kstr(j, m->keys[i], m->values[i]);
+	ak_json_obj_end(j);
+}
+
+static int load_runtime(const char *what, char **prefix, struct ak_manifest *m)
+{
+	struct ak_err err;
+	char *path;
+
+	*prefix = ak_runtime_find(what, &err);
+	if (*prefix == NULL) {
+		ak_report(&err);
+		return -1;
+	}
+	path = ak_path_join(*prefix, AK_RUNTIME_MANIFEST);
+	if (ak_manifest_load(m, path, &err) < 0) {
+		ak_report(&err);
+		free(path);
+		free(*prefix);
+		return -1;
+	}
+	free(path);
+	return 0;
+}
+
+static const char *get(const struct ak_manifest *m, const char *key)
+{
+	const char *v = ak_manifest_get(m, key);
+
+	return v && *v ? v : "-";
+}
+
+static int runtime_list(int argc, char **argv)
+{
+	struct ak_strvec names = { NULL, 0, 0 };
+	bool json = argc > 1 && strcmp(argv[1], "--json") == 0;
+	struct ak_json j;
+	char *root = ak_runtime_root();
+
+	if (argc > 1 && !json)
+		return ak_usage_error("runtime list", "unexpected argument '%s'", argv[1]);
+	ak_runtime_list(&names);
+	if (json) {
+		ak_json_init(&j, stdout);
+		ak_json_obj_begin(&j);
+		ak_json_kstr(&j, "abikit", "runtime list");
+		ak_json_kint(&j, "schema", 1);
+		ak_json_kstr(&j, "root", root);
+		ak_json_key(&j, "runtimes");
+		ak_json_arr_begin(&j);
+	} else if (names.n == 0) {
+		printf("no runtimes in %s\n", root);
+	} else {
+		printf("%-26s %-6s %-8s %-9s %-5s %7s\n", "NAME", "GLIBC", "ARCH", "KIND", "SMOKE", "SIZE");
+	}
+	for (size_t i = 0; i < names.n; i++) {
+		struct ak_manifest m;
+		char *prefix;
+
+		if (load_runtime(names.v[i], &prefix, &m) < 0)
+			continue;
+		if (json) {
+			json_manifest(&j, &m, prefix);
+		} else {
+			const char *size = ak_manifest_get(&m, "size_bytes");
+
+			printf("%-26s %-6s %-8s %-9s %-5s %6.1fM\n", names.v[i], get(&m, "glibc"), get(&m, "arch"),
+			       get(&m, "kind"), get(&m, "smoke"), size ? strtod(size, NULL) / 1048576.0 : 0.0);
+		}
+		ak_manifest_free(&m);
+		free(prefix);
+	}
+	if (json) {
+		ak_json_arr_end(&j);
+		ak_json_obj_end(&j);
+		ak_json_end(&j);
+	}
+	ak_strvec_free(&names);
+	free(root);
+	return AK_EXIT_OK;
+}
+
+static int runtime_show(int argc, char **argv)
+{
+	bool json = false;
+	const char *what = NULL;
+	struct ak_manifest m;
+	char *prefix;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			json = true;
+		else if (what == NULL)
+			what = argv[i];
+		else
+			return ak_usage_error("runtime show", "one runtime at a time");
+	}
+	if (what == NULL)
+		return ak_usage_error("runtime show", "which runtime? (NAME or PREFIX)");
+	if (load_runtime(what, &prefix, &m) < 0)
+		return AK_EXIT_ERROR;
+	if (json) {
+		struct ak_json j;
+
+		ak_json_init(&j, stdout);
+		json_manifest(&j, &m, prefix);
+		ak_json_end(&j);
+	} else {
+		printf("%s\n", prefix);
+		for (size_t i = 0; i < m.n; i++)
+			printf("  %-18s %s\n", m.keys[i], m.values[i]);
+	}
+	ak_manifest_free(&m);
+	free(prefix);
+	return AK_EXIT_OK;
+}
+
+static int runtime_remove(int argc, char **argv)
+{
+	struct ak_err err;
+	char *prefix;
+
+	if (argc != 2)
+		return ak_usage_error("runtime remove", "name one runtime (NAME or PREFIX)");
+	prefix = ak_runtime_find(argv[1], &err);
+	if (prefix == NULL) {
+		ak_report(&err);
+		return AK_EXIT_ERROR;
+	}
+	if (ak_rm_rf(prefix, &err) < 0) {
+		ak_report(&err);
+		free(prefix);
+		return AK_EXIT_ERROR;
+	}
+	printf("removed %s\n", prefix);
+	free(prefix);
+	return AK_EXIT_OK;
+}
+
+int cmd_runtime(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage_runtime(stderr);
+		return AK_EXIT_ERROR;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage_runtime(stdout);
+		return AK_EXIT_OK;
+	}
+	if (strcmp(argv[1], "harvest") == 0)
+		return runtime_harvest(argc - 1, argv + 1);
+	if (strcmp(argv[1], "build") == 0)
+		return ak_rtbuild_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return runtime_list(argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return runtime_show(argc - 1, argv + 1);
+	if (strcmp(argv[1], "remove") == 0)
+		return runtime_remove(argc - 1, argv + 1);
+	return ak_usage_error("runtime", "unknown runtime command '%s'", argv[1]);
+}

@@ -1,0 +1,432 @@
+#include <config.h>
+
+#include "runtime.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "abidb.h"
+#include "elfmodel.h"
+#include "fsutil.h"
+#include "libcinfo.h"
+#include "rootfs.h"
+#include "sha256.h"
+#include "smoke.h"
+#include "spawn.h"
+
+char *ak_runtime_root(void)
+{
+	const char *env = getenv("ABIKIT_RUNTIMES"), *home = getenv("HOME");
+
+	if (env && *env)
+		return ak_xstrdup(env);
+	if (geteuid() == 0 || home == NULL)
+		return ak_xstrdup("/opt/abikit/runtimes");
+	return ak_path_join(home, ".abikit/runtimes");
+}
+
+char *ak_runtime_find(const char *name_or_prefix, struct ak_err *err)
+{
+	char *prefix, *manifest;
+
+	if (strchr(name_or_prefix, '/')) {
+		prefix = ak_xstrdup(name_or_prefix);
+	} else {
+		char *root = ak_runtime_root();
+
+		prefix = ak_path_join(root, name_or_prefix);
+		free(root);
+	}
+	manifest = ak_path_join(prefix, AK_RUNTIME_MANIFEST);
+	if (!ak_exists(manifest)) {
+		ak_errf(err, "%s: no runtime there (no %s)", prefix, AK_RUNTIME_MANIFEST);
+		free(manifest);
+		free(prefix);
+		return NULL;
+	}
+	free(manifest);
+	return prefix;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void ak_runtime_list(struct ak_strvec *names)
+{
+	char *root = ak_runtime_root();
+	DIR *d = opendir(root);
+	struct dirent *e;
+
+	if (d != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char *dir, *mf;
+
+			if (e->d_name[0] == '.')
+				continue;
+			dir = ak_path_join(root, e->d_name);
+			mf = ak_path_join(dir, AK_RUNTIME_MANIFEST);
+			if (ak_exists(mf))
+				ak_strvec_push(names, e->d_name);
+			free(mf);
+			free(dir);
+		}
+		closedir(d);
+	}
+	free(root);
+	if (names->n > 1)
+		qsort(names->v, names->n, sizeof *names->v, cmp_str);
+}
+
+static int copy_tree(const char *src, const char *dst, struct ak_err *err)
+{
+	const char *argv[] = { "cp", "-a", "--", src, dst, NULL };
+	struct ak_spawn sp;
+	int rc;
+
+	memset(&sp, 0, sizeof sp);
+	sp.argv = argv;
+	sp.phase = "copy";
+	rc = ak_spawn_run(&sp, err);
+	if (rc > 0)
+		return ak_errf(err, "%s: cannot copy to %s", src, dst);
+	return rc;
+}
+
+int ak_runtime_install(const char *staged, const char *prefix, bool force, struct ak_err *err)
+{
+	char *old = NULL, *parent = ak_xstrdup(prefix), *slash = strrchr(parent, '/');
+	int rc = -1;
+
+	if (slash && slash != parent) {
+		*slash = '\0';
+		if (ak_mkdir_p(parent, 0755, err) < 0)
+			goto out;
+	}
+	if (ak_exists(prefix)) {
+		if (!force) {
+			ak_errf(err, "%s: already exists; use --force to replace it, or 'abikit runtime remove'", prefix);
+			goto out;
+		}
+		old = ak_xmalloc(strlen(prefix) + 32);
+		sprintf(old, "%s.abikit-old-%ld", prefix, (long)getpid());
+		if (rename(prefix, old) != 0) {
+			ak_errno(err, errno, "%s: cannot move the old runtime aside", prefix);
+			goto out;
+		}
+	}
+	if (rename(staged, prefix) != 0) {
+		int e = errno;
+
+		/* Another file system: copy beside the prefix, then rename. */
+		if (e == EXDEV) {
+			char *beside = ak_xmalloc(strlen(prefix) + 32);
+
+			sprintf(beside, "%s.abikit-new-%ld", prefix, (long)getpid());
+			if (copy_tree(staged, beside, err) == 0 && rename(beside, prefix) == 0) {
+				free(beside);
+				goto installed;
+			}
+			e = errno;
+			ak_rm_rf(beside, NULL);
+			free(beside);
+		}
+		ak_errno(err, e, "%s: cannot move the new runtime into place", prefix);
+		if (old)
+			rename(old, prefix);
+		goto out;
+	}
+installed:
+	if (old)
+		ak_rm_rf(old, NULL);
+	rc = 0;
+out:
+	free(old);
+	free(parent);
+	return rc;
+}
+
+/* The multiarch directory holding libc.so.6 in an unpacked tree. */
+static char *find_libdir(const char *tree, struct ak_err *err)
+{
+	static const char *const dirs[] = {
+		"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu",
+		"/lib/aarch64-linux-gnu", "/usr/lib/aarch64-linux-gnu",
+		"/lib64", "/usr/lib64", "/lib", "/usr/lib", NULL
+	};
+	struct ak_rootfs r;
+
+	if (ak_rootfs_open(&r, tree, err) < 0)
+		return NULL;
+	for (size_t i = 0; dirs[i]; i++) {
+		char *cand = ak_path_join(dirs[i], "libc.so.6"), *res = ak_rootfs_resolve(&r, cand);
+
+		free(cand);
+		if (res) {
+			char *host, *slash;
+
+			host = ak_rootfs_host_path(&r, res);
+			free(res);
+			slash = strrchr(host, '/');
+			*slash = '\0';
+			ak_rootfs_close(&r);
+			return host;
+		}
+	}
+	ak_rootfs_close(&r);
+	ak_errf(err, "%s: no libc.so.6 in it (looked in the multiarch, lib64 and lib directories)", tree);
+	return NULL;
+}
+
+/* Is this file name one of glibc's shared objects (any release)? */
+static bool glibc_file(const char *name, enum ak_arch arch)
+{
+	if (ak_abidb_lib_id(arch, name) >= 0)
+		return true;
+	if (strncmp(name, "libnss_", 7) == 0 && strstr(name, ".so.2") != NULL)
+		return true;
+	return strcmp(name, "libmemusage.so") == 0 || strcmp(name, "libpcprofile.so") == 0;
+}
+
+int ak_runtime_harvest(const struct ak_harvest *h, struct ak_err *err)
+{
+	struct ak_manifest m;
+	struct ak_libc_info info;
+	struct ak_sbuf sources = { NULL, 0, 0 };
+	char *stage = NULL, *unpack = NULL, *rt = NULL, *libdir = NULL, *prefix = NULL, *path;
+	char *dstlib = NULL;
+	int rc = -1, arch;
+	DIR *d = NULL;
+	struct dirent *e;
+	size_t copied = 0;
+	time_t now = time(NULL);
+	char when[64];
+
+	memset(&m, 0, sizeof m);
+	ak_sbuf_add(&sources, "");
+	stage = ak_xmalloc(64);
+	snprintf(stage, 64, "%s", "abikit-harvest-XXXXXX");
+	{
+		const char *tmp = getenv("TMPDIR");
+		char *t = ak_path_join(tmp && *tmp ? tmp : "/tmp", stage);
+
+		free(stage);
+		stage = t;
+	}
+	if (mkdtemp(stage) == NULL) {
+		ak_errno(err, errno, "%s: cannot create a staging directory", stage);
+		goto out;
+	}
+	unpack = ak_path_join(stage, "unpack");
+	rt = ak_path_join(stage, "runtime");
+	if (ak_mkdir_p(unpack, 0755, err) < 0 || ak_mkdir_p(rt, 0755, err) < 0)
+		goto out;
+	if (h->root) {
+		free(unpack);
+		unpack = ak_xstrdup(h->root);
+		ak_sbuf_addf(&sources, "root:%s", h->root);
+	}
+	for (size_t i = 0; i < h->ndebs; i++) {
+		const char *argv[] = { "dpkg-deb", "-x", h->debs[i], unpack, NULL };
+		struct ak_spawn sp;
+		char sum[65];
+		int st;
+
+		if (ak_sha256_file(h->debs[i], sum, err) < 0)
+			goto out;
+		memset(&sp, 0, sizeof sp);
+		sp.argv = argv;
+		sp.phase = "unpack";
+		st = ak_spawn_run(&sp, err);
+		if (st != 0) {
+			if (st > 0)
+				ak_errf(err, "%s: dpkg-deb cannot unpack it (not a .deb?)", h->debs[i]);
+			goto out;
+		}
+		ak_sbuf_addf(&sources, "%sdeb:%s@sha256:%s", sources.len ? " " : "",
+			     strrchr(h->debs[i], '/') ? strrchr(h->debs[i], '/') + 1 : h->debs[i], sum);
+	}
+	libdir = find_libdir(unpack, err);
+	if (libdir == NULL)
+		goto out;
+	path = ak_path_join(libdir, "libc.so.6");
+	rc = ak_libc_identify(path, &info, err);
+	free(path);
+	if (rc < 0 || strcmp(info.family, "glibc") != 0 || info.version[0] == '\0') {
+		if (rc == 0)
+			ak_errf(err, "%s: not a glibc of a known version", libdir);
+		rc = -1;
+		goto out;
+	}
+	rc = -1;
+	arch = ak_arch_from_machine(info.machine);
+	if (arch < 0) {
+		ak_errf(err, "%s/libc.so.6: %s is not a supported machine", libdir, ak_machine_name(info.machine));
+		goto out;
+	}
+	if (h->prefix) {
+		prefix = ak_xstrdup(h->prefix);
+	} else {
+		char *root = ak_runtime_root(), name[64];
+
+		snprintf(name, sizeof name, "glibc-%s-%s", info.version, ak_arch_name((enum ak_arch)arch));
+		prefix = ak_path_join(root, name);
+		free(root);
+	}
+	dstlib = ak_path_join(rt, "lib");
+	if (ak_mkdir_p(dstlib, 0755, err) < 0)
+		goto out;
+	/* glibc's own objects only: a root's directory holds everyone's. */
+	d = opendir(libdir);
+	if (d == NULL) {
+		ak_errno(err, errno, "%s", libdir);
+		goto out;
+	}
+	while ((e = readdir(d)) != NULL) {
+		char *src, *dst;
+
+		if (!glibc_file(e->d_name, (enum ak_arch)arch))
+			continue;
+		src = ak_path_join(libdir, e->d_name);
+		dst = ak_path_join(dstlib, e->d_name);
+		if (ak_is_dir(src) || (ak_exists(src) && access(src, R_OK) != 0)) {
+			free(src);
+			free(dst);
+			continue;
+		}
+		if (ak_copy_file(src, dst, err) < 0) {
+			free(src);
+			free(dst);
+			goto out;
+		}
+		copied++;
+		free(src);
+		free(dst);
+	}
+	{
+		char *gsrc = ak_path_join(libdir, "gconv"), *gdst = ak_path_join(dstlib, "gconv");
+
+		if (ak_is_dir(gsrc) && copy_tree(gsrc, gdst, err) < 0) {
+			free(gsrc);
+			free(gdst);
+			goto out;
+		}
+		free(gsrc);
+		free(gdst);
+	}
+	{
+		char *lsrc = ak_path_join(unpack, "usr/lib/locale/C.utf8"), *ldst = ak_path_join(dstlib, "locale");
+
+		if (ak_mkdir_p(ldst, 0755, err) < 0) {
+			free(lsrc);
+			free(ldst);
+			goto out;
+		}
+		if (ak_is_dir(lsrc)) {
+			char *to = ak_path_join(ldst, "C.utf8");
+
+			if (copy_tree(lsrc, to, err) < 0) {
+				free(to);
+				free(lsrc);
+				free(ldst);
+				goto out;
+			}
+			free(to);
+		}
+		free(lsrc);
+		free(ldst);
+	}
+	{
+		char *etc = ak_path_join(rt, "etc"), *conf;
+		static const char text[] = "# This runtime searches only its own lib/ (see abikit-runtime.manifest).\n";
+
+		if (ak_mkdir_p(etc, 0755, err) < 0) {
+			free(etc);
+			goto out;
+		}
+		conf = ak_path_join(etc, "ld.so.conf");
+		rc = ak_write_atomic(conf, text, sizeof text - 1, 0644, err);
+		free(conf);
+		free(etc);
+		if (rc < 0)
+			goto out;
+		rc = -1;
+	}
+	{
+		const char *ld = ak_abidb_lib_soname((enum ak_arch)arch, ak_abidb_lib_id((enum ak_arch)arch,
+			arch == AK_ARCH_X86_64 ? "ld-linux-x86-64.so.2" : "ld-linux-aarch64.so.1"));
+		char *ldpath = ak_path_join(dstlib, ld);
+
+		if (!ak_exists(ldpath)) {
+			ak_errf(err, "%s: no %s beside libc.so.6", libdir, ld);
+			free(ldpath);
+			goto out;
+		}
+		free(ldpath);
+		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+		ak_manifest_set(&m, "name", strrchr(prefix, '/') ? strrchr(prefix, '/') + 1 : prefix);
+		ak_manifest_set(&m, "kind", "harvested");
+		ak_manifest_set(&m, "glibc", info.version);
+		ak_manifest_set(&m, "glibc_banner", info.banner);
+		ak_manifest_set(&m, "arch", ak_arch_name((enum ak_arch)arch));
+		ak_manifest_set(&m, "source", sources.s);
+		ak_manifest_setf(&m, "ld_so", "lib/%s", ld);
+		ak_manifest_set(&m, "lib_dir", "lib");
+		ak_manifest_set(&m, "prefix", prefix);
+		ak_manifest_set(&m, "created", when);
+		/* A harvested loader has its distro's paths compiled in: every
+		 * launch must keep it off the host's cache, dirs and data. */
+		ak_manifest_setf(&m, "compiled_in_paths", "/etc/ld.so.cache /etc/ld.so.preload /lib/%s-linux-gnu /usr/lib/%s-linux-gnu /usr/lib/%s-linux-gnu/gconv /usr/lib/locale",
+				 ak_arch_name((enum ak_arch)arch), ak_arch_name((enum ak_arch)arch), ak_arch_name((enum ak_arch)arch));
+		ak_manifest_set(&m, "launch_ld_so_args", "--inhibit-cache --library-path ${prefix}/lib");
+		ak_manifest_set(&m, "launch_env", "GCONV_PATH=${prefix}/lib/gconv LOCPATH=${prefix}/lib/locale");
+		ak_manifest_set(&m, "locale_policy", "LOCPATH is always set to the runtime's lib/locale, so the system's locale-archive is never read; the runtime carries C.utf8 when the source had it");
+		ak_manifest_setf(&m, "files", "%zu", copied);
+	}
+	if (h->smoke) {
+		char *work = ak_path_join(stage, "smoke");
+		int failed;
+
+		if (ak_mkdir_p(work, 0755, err) < 0) {
+			free(work);
+			goto out;
+		}
+		failed = ak_smoke_run(rt, &m, work, err);
+		free(work);
+		if (failed < 0)
+			goto out;
+		if (failed > 0)
+			fprintf(stderr, "abikit: %s: %d smoke test%s failed (see %s)\n", prefix, failed,
+				failed == 1 ? "" : "s", AK_RUNTIME_MANIFEST);
+	}
+	ak_manifest_setf(&m, "size_bytes", "%llu", ak_tree_size(rt));
+	path = ak_path_join(rt, AK_RUNTIME_MANIFEST);
+	rc = ak_manifest_save(&m, path, err);
+	free(path);
+	if (rc < 0)
+		goto out;
+	rc = ak_runtime_install(rt, prefix, h->force, err);
+	if (rc == 0)
+		printf("%s\n", prefix);
+out:
+	if (d)
+		closedir(d);
+	if (stage)
+		ak_rm_rf(stage, NULL);
+	ak_manifest_free(&m);
+	ak_sbuf_free(&sources);
+	free(stage);
+	free(unpack);
+	free(rt);
+	free(libdir);
+	free(prefix);
+	free(dstlib);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/* Private glibc runtimes: where they live, how they are laid out, and
+ * their manifests. A runtime is a directory PREFIX with lib/ (ld.so, libc,
+ * the other glibc libraries, NSS modules, gconv/, locale/), etc/, and
+ * PREFIX/abikit-runtime.manifest saying what it is and how to launch with it. */
+#ifndef ABIKIT_RUNTIME_H
+#define ABIKIT_RUNTIME_H
+
+#include <stdbool.h>
+
+#include "buf.h"
+#include "err.h"
+#include "manifest.h"
+
+#define AK_RUNTIME_MANIFEST "abikit-runtime.manifest"
+
+/* Where runtimes go when no --prefix is given: $ABIKIT_RUNTIMES, else
+ * /opt/abikit/runtimes for root, else ~/.abikit/runtimes. malloc'd. */
+char *ak_runtime_root(void);
+/* A runtime NAME (under the root) or a PREFIX path -> its prefix, malloc'd;
+ * NULL with err when there is no runtime there. */
+char *ak_runtime_find(const char *name_or_prefix, struct ak_err *err);
+/* Names of the runtimes under the root. */
+void ak_runtime_list(struct ak_strvec *names);
+
+struct ak_harvest {
+	char *const *debs;          /* --from-deb files */
+	size_t ndebs;
+	const char *root;           /* --from-root DIR */
+	const char *prefix;         /* NULL: root/glibc-V-ARCH */
+	bool force;                 /* replace an existing runtime */
+	bool smoke;                 /* run the smoke test */
+};
+
+/* Lay an existing glibc build out as a runtime; prints the prefix. */
+int ak_runtime_harvest(const struct ak_harvest *h, struct ak_err *err);
+
+/* Move a finished staging tree to prefix: atomic rename, replacing an older
+ * runtime only with force. */
+int ak_runtime_install(const char *staged, const char *prefix, bool force, struct ak_err *err);
+
+#endif

@@ -1,0 +1,30 @@
+/* Running the tools a build needs (tar, patch, configure, make) with their
+ * output in a log file, and progress on a terminal. */
+#ifndef ABIKIT_SPAWN_H
+#define ABIKIT_SPAWN_H
+
+#include <stdbool.h>
+
+#include <stddef.h>
+
+#include "err.h"
+
+struct ak_spawn {
+	const char *const *argv;
+	const char *cwd;            /* NULL: the current directory */
+	const char *log;            /* appended to; NULL: inherit stdout/stderr */
+	const char *const *env;     /* NAME=VALUE added to the environment; NULL-terminated */
+	const char *phase;          /* shown in progress lines */
+	bool progress;              /* show elapsed time and log lines on stderr */
+	long started;               /* the whole job's start (monotonic s), for elapsed */
+};
+
+/* Run and wait. Returns the exit status (0..255), or -1 with err when the
+ * command could not be run or died from a signal. */
+int ak_spawn_run(const struct ak_spawn *sp, struct ak_err *err);
+long ak_monotonic_seconds(void);
+
+/* Capture a command's first output line (e.g. `gcc --version`) into buf. */
+int ak_spawn_first_line(const char *const *argv, char *buf, size_t size);
+
+#endif
