@@ -9,6 +9,7 @@
 #include "builtin.h"
 #include "fsutil.h"
 #include "json.h"
+#include "layout.h"
 #include "manifest.h"
 #include "rtbuild.h"
 #include "runtime.h"
@@ -21,7 +22,8 @@ void usage_runtime(FILE *out)
 	      "gconv modules, locales) that applications use instead of the system's,\n"
 	      "under a prefix of its own, described by PREFIX/" AK_RUNTIME_MANIFEST ".\n"
 	      "\n"
-	      "  harvest (--from-deb FILE... | --from-root DIR) [--prefix P] [--force] [--no-smoke]\n"
+	      "  harvest (--from-deb FILE... | --from-root DIR) [--prefix P | --layout L]\n"
+	      "        [--force] [--no-smoke]\n"
 	      "        lay an existing glibc build out as a runtime, without compiling:\n"
 	      "        e.g. Debian trixie's libc6 .deb (add libc-bin's .deb for C.UTF-8).\n"
 	      "        Its ld.so keeps the distro's compiled-in paths (/etc/ld.so.cache,\n"
@@ -32,6 +34,11 @@ void usage_runtime(FILE *out)
 	      "        [--min-kernel K] [--jobs N] [--force] [--no-smoke]\n"
 	      "        compile glibc V with the patch sets of patches/V/ into its own prefix\n"
 	      "        (see 'abikit runtime build --help')\n"
+	      "  env --layout L --runtime NAME|PREFIX [--plain]\n"
+	      "        the environment layout L gives programs launched on that runtime,\n"
+	      "        as shell exports (or NAME=VALUE lines with --plain, for\n"
+	      "        ~/.ssh/environment); e.g. --layout vscode-server prints\n"
+	      "        VSCODE_SERVER_CUSTOM_GLIBC_LINKER, _PATH and VSCODE_SERVER_PATCHELF_PATH\n"
 	      "  list [--json]        the runtimes under the runtimes directory\n"
 	      "  show NAME|PREFIX [--json]   one runtime's manifest\n"
 	      "  remove NAME|PREFIX   delete a runtime (only a directory with a manifest)\n"
@@ -40,7 +47,7 @@ void usage_runtime(FILE *out)
 	      "root, else ~/.abikit/runtimes; a runtime's NAME is its directory name there.\n"
 	      "\n"
 	      "After install, a smoke test runs small programs with the runtime (hello, the\n"
-	      "libc really loaded, threads, dlopen, iconv UTF-8 -> ISO-8859-1, NSS\n"
+	      "libc really loaded, threads, dlopen, iconv UTF-8 -> WINDOWS-1252 (a gconv module), NSS\n"
 	      "getpwnam/getaddrinfo, setlocale C.UTF-8) and records each result in the\n"
 	      "manifest. Nothing is ever half installed: a runtime is staged elsewhere and\n"
 	      "renamed into place at the end.\n"
@@ -54,6 +61,7 @@ static int runtime_harvest(int argc, char **argv)
 		{ "from-deb", no_argument, NULL, 'd' },
 		{ "from-root", required_argument, NULL, 'R' },
 		{ "prefix", required_argument, NULL, 'p' },
+		{ "layout", required_argument, NULL, 'l' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-smoke", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -67,11 +75,12 @@ static int runtime_harvest(int argc, char **argv)
 	memset(&h, 0, sizeof h);
 	h.smoke = true;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "dR:p:fSh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "dR:p:l:fSh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd': debs = true; break;
 		case 'R': h.root = optarg; break;
 		case 'p': h.prefix = optarg; break;
+		case 'l': h.layout = optarg; break;
 		case 'f': h.force = true; break;
 		case 'S': h.smoke = false; break;
 		case 'h': usage_runtime(stdout); return AK_EXIT_OK;
@@ -240,6 +249,53 @@ static int runtime_remove(int argc, char **argv)
 	return AK_EXIT_OK;
 }
 
+static int runtime_env(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "layout", required_argument, NULL, 'l' },
+		{ "runtime", required_argument, NULL, 'r' },
+		{ "plain", no_argument, NULL, 'P' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *layout = NULL, *runtime = NULL;
+	enum ak_layout_env_style style = AK_LAYOUT_ENV_SH;
+	struct ak_manifest m;
+	struct ak_layout l;
+	struct ak_err err;
+	char *prefix;
+	const char *ld;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "l:r:Ph", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l': layout = optarg; break;
+		case 'r': runtime = optarg; break;
+		case 'P': style = AK_LAYOUT_ENV_PLAIN; break;
+		case 'h': usage_runtime(stdout); return AK_EXIT_OK;
+		default: return ak_usage_error("runtime env", "unknown option");
+		}
+	}
+	if (layout == NULL || runtime == NULL)
+		return ak_usage_error("runtime env", "needs --layout NAME and --runtime NAME|PREFIX");
+	if (load_runtime(runtime, &prefix, &m) < 0)
+		return AK_EXIT_ERROR;
+	ld = strrchr(get(&m, "ld_so"), '/') ? strrchr(get(&m, "ld_so"), '/') + 1 : get(&m, "ld_so");
+	rc = ak_runtime_layout(&l, layout, get(&m, "name"), get(&m, "glibc"), get(&m, "arch"), ld, prefix, &err);
+	if (rc == 0) {
+		rc = ak_layout_write_env(&l, stdout, style, &err);
+		ak_layout_free(&l);
+	}
+	ak_manifest_free(&m);
+	free(prefix);
+	if (rc < 0) {
+		ak_report(&err);
+		return AK_EXIT_ERROR;
+	}
+	return AK_EXIT_OK;
+}
+
 int cmd_runtime(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -260,5 +316,7 @@ int cmd_runtime(int argc, char **argv)
 		return runtime_show(argc - 1, argv + 1);
 	if (strcmp(argv[1], "remove") == 0)
 		return runtime_remove(argc - 1, argv + 1);
+	if (strcmp(argv[1], "env") == 0)
+		return runtime_env(argc - 1, argv + 1);
 	return ak_usage_error("runtime", "unknown runtime command '%s'", argv[1]);
 }

@@ -35,7 +35,7 @@
 struct build {
 	const char *version, *source, *sha256, *prefix_opt, *min_kernel, *patchdir_opt;
 	int jobs;
-	bool force, smoke;
+	bool force, smoke, print_key;
 	char *prefix, *cache, *work, *log, *patchdir;
 	char source_sum[65], key[65];
 	struct ak_strvec patches;     /* full paths, in order */
@@ -48,7 +48,7 @@ static void usage_build(FILE *out)
 {
 	fputs("usage: abikit runtime build --glibc V [--source TARBALL|DIR] [--sha256 HEX]\n"
 	      "                            [--prefix P] [--min-kernel K] [--jobs N]\n"
-	      "                            [--patches DIR] [--force] [--no-smoke]\n"
+	      "                            [--patches DIR] [--force] [--no-smoke] [--print-key]\n"
 	      "\n"
 	      "Build glibc V from source into a private runtime at P (default: the runtimes\n"
 	      "directory's glibc-V-ARCH). Sources: --source (an upstream tarball, checked\n"
@@ -71,6 +71,7 @@ static void usage_build(FILE *out)
 	      "flags, the prefix, and the compiler's and binutils' versions. Same key and\n"
 	      "the runtime already at P: nothing to do. Same key cached: a copy. Any\n"
 	      "change: a new build. The full log goes to a file whose path is printed.\n"
+	      "--print-key prints the key and stops.\n"
 	      "\n"
 	      "Measured on 2 cores: 2.36 from glibc-source builds in about 7 minutes.\n", out);
 }
@@ -518,6 +519,7 @@ int ak_rtbuild_main(int argc, char **argv)
 		{ "patches", required_argument, NULL, 'P' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "no-smoke", no_argument, NULL, 'n' },
+		{ "print-key", no_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -532,7 +534,7 @@ int ak_rtbuild_main(int argc, char **argv)
 	b.smoke = true;
 	b.jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "g:s:S:p:k:j:P:fnh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:s:S:p:k:j:P:fnKh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'g': b.version = optarg; break;
 		case 's': b.source = optarg; break;
@@ -543,6 +545,7 @@ int ak_rtbuild_main(int argc, char **argv)
 		case 'P': b.patchdir_opt = optarg; break;
 		case 'f': b.force = true; break;
 		case 'n': b.smoke = false; break;
+		case 'K': b.print_key = true; break;
 		case 'h': usage_build(stdout); return 0;
 		default: return usage_err("unknown option");
 		}
@@ -615,6 +618,11 @@ int ak_rtbuild_main(int argc, char **argv)
 	ak_strvec_push(&b.flags, "--disable-crypt");
 	if (compute_key(&b, &err) < 0)
 		goto fail;
+	if (b.print_key) {
+		printf("%s\n", b.key);
+		rc = 0;
+		goto out;
+	}
 	{
 		char *logs = ak_path_join(b.cache, "logs"), name[128];
 		time_t now = time(NULL);

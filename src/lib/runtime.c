@@ -14,6 +14,7 @@
 #include "abidb.h"
 #include "elfmodel.h"
 #include "fsutil.h"
+#include "layout.h"
 #include "libcinfo.h"
 #include "rootfs.h"
 #include "sha256.h"
@@ -29,6 +30,49 @@ char *ak_runtime_root(void)
 	if (geteuid() == 0 || home == NULL)
 		return ak_xstrdup("/opt/abikit/runtimes");
 	return ak_path_join(home, ".abikit/runtimes");
+}
+
+#ifndef ABIKIT_PKGDATADIR
+#define ABIKIT_PKGDATADIR "/usr/local/share/abikit"
+#endif
+
+void ak_layout_dirs(const char **dirs, size_t max, char **storage)
+{
+	const char *env = getenv("ABIKIT_LAYOUT_PATH");
+	size_t n = 0;
+
+	*storage = ak_xstrdup(env ? env : "");
+	for (char *save = NULL, *p = strtok_r(*storage, ":", &save); p && n + 2 < max; p = strtok_r(NULL, ":", &save))
+		dirs[n++] = p;
+	dirs[n++] = ABIKIT_PKGDATADIR "/layouts";
+	dirs[n] = NULL;
+}
+
+int ak_runtime_layout(struct ak_layout *l, const char *layout, const char *name, const char *version,
+		      const char *arch, const char *ld_so, const char *prefix, struct ak_err *err)
+{
+	const char *dirs[16];
+	char *storage;
+	const char *home = getenv("HOME");
+	int rc;
+
+	ak_layout_dirs(dirs, 16, &storage);
+	rc = ak_layout_load(l, layout, dirs, err);
+	free(storage);
+	if (rc < 0)
+		return -1;
+	ak_layout_set(l, "runtime_name", name);
+	ak_layout_set(l, "glibc_version", version);
+	ak_layout_set(l, "arch", arch);
+	ak_layout_set(l, "ld_so", ld_so);
+	ak_layout_set(l, "home", home && *home ? home : "/");
+	if (prefix)
+		ak_layout_set(l, "runtime", prefix);
+	if (ak_layout_expand(l, err) < 0) {
+		ak_layout_free(l);
+		return -1;
+	}
+	return 0;
 }
 
 char *ak_runtime_find(const char *name_or_prefix, struct ak_err *err)
@@ -273,6 +317,17 @@ int ak_runtime_harvest(const struct ak_harvest *h, struct ak_err *err)
 	}
 	if (h->prefix) {
 		prefix = ak_xstrdup(h->prefix);
+	} else if (h->layout) {
+		struct ak_layout l;
+		char name[64];
+
+		snprintf(name, sizeof name, "glibc-%s-%s", info.version, ak_arch_name((enum ak_arch)arch));
+		if (ak_runtime_layout(&l, h->layout, name, info.version, ak_arch_name((enum ak_arch)arch),
+				      arch == AK_ARCH_X86_64 ? "ld-linux-x86-64.so.2" : "ld-linux-aarch64.so.1",
+				      NULL, err) < 0)
+			goto out;
+		prefix = ak_xstrdup(ak_layout_path(&l, "runtime"));
+		ak_layout_free(&l);
 	} else {
 		char *root = ak_runtime_root(), name[64];
 
@@ -309,6 +364,26 @@ int ak_runtime_harvest(const struct ak_harvest *h, struct ak_err *err)
 		copied++;
 		free(src);
 		free(dst);
+	}
+	/* A newer C++ runtime, when the sources carry one (libstdc++6 and
+	 * libgcc-s1 .debs): programs like VS Code's node need GLIBCXX_3.4.21+. */
+	{
+		static const char *const tool[] = { "libstdc++.so.6", "libgcc_s.so.1", NULL };
+		char *tdir = ak_path_join(rt, "toolchain-lib");
+
+		for (size_t i = 0; tool[i]; i++) {
+			char *src = ak_path_join(libdir, tool[i]), *dst = ak_path_join(tdir, tool[i]);
+
+			if (ak_exists(src) && (ak_mkdir_p(tdir, 0755, err) < 0 || ak_copy_file(src, dst, err) < 0)) {
+				free(src);
+				free(dst);
+				free(tdir);
+				goto out;
+			}
+			free(src);
+			free(dst);
+		}
+		free(tdir);
 	}
 	{
 		char *gsrc = ak_path_join(libdir, "gconv"), *gdst = ak_path_join(dstlib, "gconv");
@@ -373,6 +448,7 @@ int ak_runtime_harvest(const struct ak_harvest *h, struct ak_err *err)
 		strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
 		ak_manifest_set(&m, "name", strrchr(prefix, '/') ? strrchr(prefix, '/') + 1 : prefix);
 		ak_manifest_set(&m, "kind", "harvested");
+		ak_manifest_set(&m, "layout", h->layout ? h->layout : "");
 		ak_manifest_set(&m, "glibc", info.version);
 		ak_manifest_set(&m, "glibc_banner", info.banner);
 		ak_manifest_set(&m, "arch", ak_arch_name((enum ak_arch)arch));

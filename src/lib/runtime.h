@@ -22,7 +22,18 @@ char *ak_runtime_find(const char *name_or_prefix, struct ak_err *err);
 /* Names of the runtimes under the root. */
 void ak_runtime_list(struct ak_strvec *names);
 
+/* Where layouts are looked for: $ABIKIT_LAYOUT_PATH (colon-separated),
+ * then the installed ones. Fills dirs (NULL-terminated, max entries). */
+void ak_layout_dirs(const char **dirs, size_t max, char **storage);
+/* A layout loaded and expanded for one runtime (its manifest's name,
+ * version, arch and ld.so; prefix overrides the layout's runtime path). */
+struct ak_layout;
+struct ak_manifest;
+int ak_runtime_layout(struct ak_layout *l, const char *layout, const char *name, const char *version,
+		      const char *arch, const char *ld_so, const char *prefix, struct ak_err *err);
+
 struct ak_harvest {
+	const char *layout;         /* where the runtime goes (default: opt) */
 	char *const *debs;          /* --from-deb files */
 	size_t ndebs;
 	const char *root;           /* --from-root DIR */

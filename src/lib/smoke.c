@@ -22,6 +22,8 @@ static const char smoke_source[] =
 	"static void *worker(void *p) { *(int *)p += 41; return p; }\n"
 	"static int where(struct dl_phdr_info *i, size_t n, void *d) {\n"
 	"  (void)n; if (strstr(i->dlpi_name, \"libc.so.6\")) { snprintf(d, 4096, \"%s\", i->dlpi_name); return 1; } return 0; }\n"
+	"static int module(struct dl_phdr_info *i, size_t n, void *d) {\n"
+	"  (void)n; if (strstr(i->dlpi_name, \"CP1252.so\")) { snprintf(d, 4096, \"%s\", i->dlpi_name); return 1; } return 0; }\n"
 	"int main(int argc, char **argv) {\n"
 	"  const char *t = argc > 1 ? argv[1] : \"hello\";\n"
 	"  if (!strcmp(t, \"hello\")) { puts(\"ok\"); return 0; }\n"
@@ -34,11 +36,12 @@ static const char smoke_source[] =
 	"    c = (double (*)(double))dlsym(h, \"cos\"); if (!c || c(0.0) != 1.0) { puts(\"cos from libm wrong\"); return 1; }\n"
 	"    if (!dladdr((void *)c, &di)) { puts(\"dladdr failed\"); return 1; }\n"
 	"    printf(\"ok %s\\n\", di.dli_fname); return 0; }\n"
-	"  if (!strcmp(t, \"iconv\")) { iconv_t cd = iconv_open(\"ISO-8859-1\", \"UTF-8\"); char in[] = \"\\xc3\\xa9\", out[8] = {0};\n"
-	"    char *ip = in, *op = out; size_t il = 2, ol = sizeof out;\n"
-	"    if (cd == (iconv_t)-1) { perror(\"iconv_open ISO-8859-1\"); return 1; }\n"
-	"    if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || (unsigned char)out[0] != 0xe9) { puts(\"iconv UTF-8 -> ISO-8859-1 wrong\"); return 1; }\n"
-	"    iconv_close(cd); puts(\"ok\"); return 0; }\n"
+	"  if (!strcmp(t, \"iconv\")) { iconv_t cd = iconv_open(\"WINDOWS-1252\", \"UTF-8\"); char in[] = \"\\xe2\\x82\\xac\", out[8] = {0};\n"
+	"    char *ip = in, *op = out; size_t il = 3, ol = sizeof out;\n"
+	"    if (cd == (iconv_t)-1) { perror(\"iconv_open WINDOWS-1252 (a gconv module)\"); return 1; }\n"
+	"    if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 || (unsigned char)out[0] != 0x80) { puts(\"iconv UTF-8 -> WINDOWS-1252 wrong\"); return 1; }\n"
+	"    { char d[4096] = \"(builtin)\"; dl_iterate_phdr(module, d); printf(\"ok %s\\n\", d); }\n"
+	"    iconv_close(cd); return 0; }\n"
 	"  if (!strcmp(t, \"nss\")) { struct passwd *pw = getpwnam(\"root\"); struct addrinfo *ai = NULL;\n"
 	"    if (!pw || pw->pw_uid != 0) { puts(\"getpwnam(root) through NSS failed\"); return 1; }\n"
 	"    if (getaddrinfo(\"localhost\", NULL, NULL, &ai) != 0) { puts(\"getaddrinfo(localhost) failed\"); return 1; }\n"
@@ -160,9 +163,12 @@ int ak_smoke_run(const char *prefix, struct ak_manifest *m, const char *workdir,
 		snprintf(key, sizeof key, "smoke_%s", *t);
 		rc = run_with(prefix, m, prog, *t, log, out, sizeof out, err);
 		libdir = ak_path_join(prefix, "lib/");
-		/* dlopen must find libm in the runtime, not on the system. */
-		if (rc == 0 && strcmp(*t, "dlopen") == 0 && strstr(out, libdir) == NULL) {
-			ak_manifest_setf(m, key, "fail: libm.so.6 came from outside the runtime: %s", out);
+		/* libm and the gconv module must come from the runtime, not from
+		 * the system (a harvested loader falls back to its compiled-in
+		 * distro paths when the runtime lacks a file). */
+		if (rc == 0 && (strcmp(*t, "dlopen") == 0 || strcmp(*t, "iconv") == 0) &&
+		    strstr(out, libdir) == NULL) {
+			ak_manifest_setf(m, key, "fail: loaded from outside the runtime: %s", out);
 			failed++;
 		} else if (rc == 0 && strncmp(out, "ok", 2) == 0) {
 			ak_manifest_set(m, key, "pass");
