@@ -489,6 +489,7 @@ static int run_build(struct build *b, struct ak_err *err)
 		}
 		free(work);
 	}
+	ak_runtime_nss_audit(b->prefix, "/etc/nsswitch.conf", &m);
 	ak_manifest_setf(&m, "size_bytes", "%llu", ak_tree_size(b->prefix));
 	if (ak_manifest_save(&m, mpath, err) < 0)
 		goto out;

@@ -197,6 +197,60 @@ out:
 	return rc;
 }
 
+int ak_runtime_nss_audit(const char *prefix, const char *conf, struct ak_manifest *m)
+{
+	FILE *f = fopen(conf, "re");
+	struct ak_strvec missing = { NULL, 0, 0 }, named = { NULL, 0, 0 };
+	struct ak_sbuf b = { NULL, 0, 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	int n;
+
+	if (f == NULL) {
+		ak_manifest_setf(m, "nss_audit", "no %s to audit", conf);
+		return 0;
+	}
+	while (getline(&line, &cap, f) > 0) {
+		char *colon, *save = NULL;
+
+		if (strchr(line, '#'))
+			*strchr(line, '#') = '\0';
+		colon = strchr(line, ':');
+		if (colon == NULL)
+			continue;
+		for (char *t = strtok_r(colon + 1, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+			char so[128], *path;
+
+			if (t[0] == '[')
+				continue;   /* [NOTFOUND=return] and friends */
+			if (ak_strvec_contains(&named, t))
+				continue;
+			ak_strvec_push(&named, t);
+			snprintf(so, sizeof so, "lib/libnss_%s.so.2", t);
+			path = ak_path_join(prefix, so);
+			if (!ak_exists(path))
+				ak_strvec_push(&missing, t);
+			free(path);
+		}
+	}
+	free(line);
+	fclose(f);
+	ak_sbuf_add(&b, "");
+	for (size_t i = 0; i < missing.n; i++)
+		ak_sbuf_addf(&b, "%s%s", i ? " " : "", missing.v[i]);
+	ak_manifest_set(m, "nss_missing", b.s);
+	ak_manifest_setf(m, "nss_audit", "%s names %zu module%s; the runtime lacks %zu", conf, named.n,
+			 named.n == 1 ? "" : "s", missing.n);
+	if (missing.n)
+		fprintf(stderr, "abikit: warning: %s names NSS module%s the runtime lacks: %s (lookups through %s will not use %s)\n",
+			conf, missing.n == 1 ? "" : "s", b.s, missing.n == 1 ? "it" : "them", missing.n == 1 ? "it" : "them");
+	n = (int)missing.n;
+	ak_sbuf_free(&b);
+	ak_strvec_free(&missing);
+	ak_strvec_free(&named);
+	return n;
+}
+
 /* The multiarch directory holding libc.so.6 in an unpacked tree. */
 static char *find_libdir(const char *tree, struct ak_err *err)
 {
@@ -482,6 +536,7 @@ int ak_runtime_harvest(const struct ak_harvest *h, struct ak_err *err)
 			fprintf(stderr, "abikit: %s: %d smoke test%s failed (see %s)\n", prefix, failed,
 				failed == 1 ? "" : "s", AK_RUNTIME_MANIFEST);
 	}
+	ak_runtime_nss_audit(rt, "/etc/nsswitch.conf", &m);
 	ak_manifest_setf(&m, "size_bytes", "%llu", ak_tree_size(rt));
 	path = ak_path_join(rt, AK_RUNTIME_MANIFEST);
 	rc = ak_manifest_save(&m, path, err);

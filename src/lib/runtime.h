@@ -45,6 +45,12 @@ struct ak_harvest {
 /* Lay an existing glibc build out as a runtime; prints the prefix. */
 int ak_runtime_harvest(const struct ak_harvest *h, struct ak_err *err);
 
+/* Which NSS modules the nsswitch.conf at `conf` names that the runtime at
+ * prefix lacks (libnss_NAME.so.2 in PREFIX/lib): recorded in the manifest
+ * as nss_missing, since glibc would otherwise skip them silently and a
+ * lookup would just answer "not found". Returns how many are missing. */
+int ak_runtime_nss_audit(const char *prefix, const char *conf, struct ak_manifest *m);
+
 /* Move a finished staging tree to prefix: atomic rename, replacing an older
  * runtime only with force. */
 int ak_runtime_install(const char *staged, const char *prefix, bool force, struct ak_err *err);
