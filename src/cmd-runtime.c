@@ -1,6 +1,7 @@
 /* abikit runtime: private glibc runtimes (harvest, build, list, show, remove). */
 #include <config.h>
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "manifest.h"
 #include "rtbuild.h"
 #include "runtime.h"
+#include "smoke.h"
 
 void usage_runtime(FILE *out)
 {
@@ -39,6 +41,12 @@ void usage_runtime(FILE *out)
 	      "        as shell exports (or NAME=VALUE lines with --plain, for\n"
 	      "        ~/.ssh/environment); e.g. --layout vscode-server prints\n"
 	      "        VSCODE_SERVER_CUSTOM_GLIBC_LINKER, _PATH and VSCODE_SERVER_PATCHELF_PATH\n"
+	      "  prune NAME|PREFIX [--keep-gconv LIST] [--dry-run]\n"
+	      "        shrink a runtime to what programs load: no headers, static archives,\n"
+	      "        tools or translations, debug info stripped, and only the gconv modules\n"
+	      "        in LIST (names or prefixes with *, e.g. 'CP1252 ISO8859-*'; 'all' keeps\n"
+	      "        every one; default: common legacy charsets)\n"
+	      "  smoke NAME|PREFIX    run the smoke test again and record it (exit 1: failed)\n"
 	      "  list [--json]        the runtimes under the runtimes directory\n"
 	      "  show NAME|PREFIX [--json]   one runtime's manifest\n"
 	      "  remove NAME|PREFIX   delete a runtime (only a directory with a manifest)\n"
@@ -296,6 +304,79 @@ static int runtime_env(int argc, char **argv)
 	return AK_EXIT_OK;
 }
 
+static int runtime_prune(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "keep-gconv", required_argument, NULL, 'k' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *keep = NULL;
+	bool dry = false;
+	struct ak_err err;
+	char *prefix;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:nh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'k': keep = optarg; break;
+		case 'n': dry = true; break;
+		case 'h': usage_runtime(stdout); return AK_EXIT_OK;
+		default: return ak_usage_error("runtime prune", "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return ak_usage_error("runtime prune", "name one runtime (NAME or PREFIX)");
+	prefix = ak_runtime_find(argv[optind], &err);
+	if (prefix == NULL) {
+		ak_report(&err);
+		return AK_EXIT_ERROR;
+	}
+	rc = ak_runtime_prune(prefix, keep, dry, &err);
+	free(prefix);
+	if (rc < 0) {
+		ak_report(&err);
+		return AK_EXIT_ERROR;
+	}
+	return AK_EXIT_OK;
+}
+
+/* Re-run the smoke test (after a prune, a move, an upgrade of the host). */
+static int runtime_smoke(int argc, char **argv)
+{
+	struct ak_manifest m;
+	struct ak_err err;
+	char *prefix, *path, work[] = "/tmp/abikit-smoke-XXXXXX";
+	int failed;
+
+	if (argc != 2)
+		return ak_usage_error("runtime smoke", "name one runtime (NAME or PREFIX)");
+	if (load_runtime(argv[1], &prefix, &m) < 0)
+		return AK_EXIT_ERROR;
+	if (mkdtemp(work) == NULL) {
+		ak_warn("%s: %s", work, strerror(errno));
+		failed = -1;
+	} else {
+		failed = ak_smoke_run(prefix, &m, work, &err);
+		ak_rm_rf(work, NULL);
+	}
+	path = ak_path_join(prefix, AK_RUNTIME_MANIFEST);
+	if (failed < 0 || ak_manifest_save(&m, path, &err) < 0) {
+		if (failed >= 0 || errno)
+			ak_report(&err);
+		failed = -1;
+	}
+	for (size_t i = 0; failed >= 0 && i < m.n; i++)
+		if (strncmp(m.keys[i], "smoke", 5) == 0)
+			printf("%-14s %s\n", m.keys[i], m.values[i]);
+	free(path);
+	free(prefix);
+	ak_manifest_free(&m);
+	return failed < 0 ? AK_EXIT_ERROR : failed ? AK_EXIT_PROBLEM : AK_EXIT_OK;
+}
+
 int cmd_runtime(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -318,5 +399,9 @@ int cmd_runtime(int argc, char **argv)
 		return runtime_remove(argc - 1, argv + 1);
 	if (strcmp(argv[1], "env") == 0)
 		return runtime_env(argc - 1, argv + 1);
+	if (strcmp(argv[1], "prune") == 0)
+		return runtime_prune(argc - 1, argv + 1);
+	if (strcmp(argv[1], "smoke") == 0)
+		return runtime_smoke(argc - 1, argv + 1);
 	return ak_usage_error("runtime", "unknown runtime command '%s'", argv[1]);
 }

@@ -251,6 +251,148 @@ int ak_runtime_nss_audit(const char *prefix, const char *conf, struct ak_manifes
 	return n;
 }
 
+/* Common legacy charsets and the helper libraries their modules need. */
+static const char default_gconv[] =
+	"ISO8859-* CP125* KOI8-R KOI8-U UTF-16 UTF-32 UTF-7 UNICODE IBM437 IBM850 "
+	"EUC-JP SJIS GBK BIG5 EUC-KR EUC-CN libJIS libGB libKSC libCNS";
+
+static bool keep_module(const char *file, const char *keep)
+{
+	char *copy, *save = NULL;
+	bool hit = false;
+	size_t base = strcspn(file, ".");
+
+	if (strcmp(keep, "all") == 0)
+		return true;
+	copy = ak_xstrdup(keep);
+	for (char *t = strtok_r(copy, " ,", &save); t && !hit; t = strtok_r(NULL, " ,", &save)) {
+		size_t n = strlen(t);
+
+		if (n > 0 && t[n - 1] == '*')
+			hit = strncmp(file, t, n - 1) == 0;
+		else
+			hit = n == base && strncmp(file, t, n) == 0;
+	}
+	free(copy);
+	return hit;
+}
+
+static void drop(const char *path, bool dry_run, unsigned long long *freed, size_t *count)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return;
+	*freed += S_ISDIR(st.st_mode) ? ak_tree_size(path) : (unsigned long long)st.st_size;
+	(*count)++;
+	if (!dry_run)
+		ak_rm_rf(path, NULL);
+}
+
+int ak_runtime_prune(const char *prefix, const char *keep_gconv, bool dry_run, struct ak_err *err)
+{
+	static const char *const trees[] = { "include", "bin", "sbin", "libexec", "var", "share/i18n",
+					     "share/locale", "share/info", "lib/audit", NULL };
+	unsigned long long before = ak_tree_size(prefix), freed = 0;
+	char *mpath = ak_path_join(prefix, AK_RUNTIME_MANIFEST), *lib = ak_path_join(prefix, "lib");
+	char *gconv = ak_path_join(lib, "gconv");
+	struct ak_manifest m;
+	size_t count = 0, modules = 0, kept = 0;
+	struct ak_strvec strip = { NULL, 0, 0 };
+	DIR *d;
+	struct dirent *e;
+	int rc = -1;
+
+	if (ak_manifest_load(&m, mpath, err) < 0)
+		goto out_nom;
+	if (!keep_gconv)
+		keep_gconv = default_gconv;
+	for (size_t i = 0; trees[i]; i++) {
+		char *p = ak_path_join(prefix, trees[i]);
+
+		drop(p, dry_run, &freed, &count);
+		free(p);
+	}
+	/* lib/: static archives, crt objects, link-time .so scripts and
+	 * profiling/debug tools go; lib*.so.N, ld.so and the dirs stay. */
+	if ((d = opendir(lib)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			const char *n = e->d_name;
+			size_t len = strlen(n);
+			char *p = ak_path_join(lib, n);
+			bool gone = (len > 2 && strcmp(n + len - 2, ".a") == 0) ||
+				    (len > 2 && strcmp(n + len - 2, ".o") == 0) ||
+				    (len > 3 && strcmp(n + len - 3, ".so") == 0);
+
+			if (gone)
+				drop(p, dry_run, &freed, &count);
+			else if (strstr(n, ".so.") != NULL && !ak_is_dir(p))
+				ak_strvec_push(&strip, p);
+			free(p);
+		}
+		closedir(d);
+	}
+	if ((d = opendir(gconv)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+			char *p;
+
+			if (len < 4 || strcmp(e->d_name + len - 3, ".so") != 0)
+				continue;
+			modules++;
+			p = ak_path_join(gconv, e->d_name);
+			if (keep_module(e->d_name, keep_gconv)) {
+				kept++;
+				ak_strvec_push(&strip, p);
+			} else {
+				drop(p, dry_run, &freed, &count);
+			}
+			free(p);
+		}
+		closedir(d);
+	}
+	if (!dry_run && strip.n > 0) {
+		const char **argv = ak_xcalloc(strip.n + 3, sizeof *argv);
+		struct ak_spawn sp;
+		int st;
+
+		argv[0] = "strip";
+		argv[1] = "--strip-debug";
+		for (size_t i = 0; i < strip.n; i++)
+			argv[i + 2] = strip.v[i];
+		memset(&sp, 0, sizeof sp);
+		sp.argv = argv;
+		sp.phase = "strip";
+		st = ak_spawn_run(&sp, err);
+		free(argv);
+		if (st != 0) {
+			if (st > 0)
+				ak_errf(err, "%s: strip --strip-debug failed", prefix);
+			goto out;
+		}
+	}
+	printf("%s%s: %zu items removed, gconv modules kept %zu of %zu, %zu objects %s; %.1f MB -> %.1f MB\n",
+	       dry_run ? "would prune " : "pruned ", prefix, count, kept, modules, strip.n,
+	       dry_run ? "to strip" : "stripped", before / 1048576.0,
+	       dry_run ? (before - freed) / 1048576.0 : ak_tree_size(prefix) / 1048576.0);
+	if (!dry_run) {
+		ak_manifest_set(&m, "pruned", "yes");
+		ak_manifest_set(&m, "pruned_gconv_kept", keep_gconv);
+		ak_manifest_setf(&m, "size_bytes", "%llu", ak_tree_size(prefix));
+		if (ak_manifest_save(&m, mpath, err) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	ak_manifest_free(&m);
+out_nom:
+	ak_strvec_free(&strip);
+	free(mpath);
+	free(lib);
+	free(gconv);
+	return rc;
+}
+
 /* The multiarch directory holding libc.so.6 in an unpacked tree. */
 static char *find_libdir(const char *tree, struct ak_err *err)
 {

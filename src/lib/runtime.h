@@ -51,6 +51,13 @@ int ak_runtime_harvest(const struct ak_harvest *h, struct ak_err *err);
  * lookup would just answer "not found". Returns how many are missing. */
 int ak_runtime_nss_audit(const char *prefix, const char *conf, struct ak_manifest *m);
 
+/* Shrink a runtime to what programs load: drop headers, static archives,
+ * tools, translations and gconv modules outside `keep_gconv` (NULL: a
+ * default set of common legacy charsets; "all": none dropped), and strip
+ * debug information from the shared objects. Records pruned and the sizes
+ * in the manifest. Prints what it did. */
+int ak_runtime_prune(const char *prefix, const char *keep_gconv, bool dry_run, struct ak_err *err);
+
 /* Move a finished staging tree to prefix: atomic rename, replacing an older
  * runtime only with force. */
 int ak_runtime_install(const char *staged, const char *prefix, bool force, struct ak_err *err);
