@@ -46,7 +46,9 @@ void usage_runtime(FILE *out)
 	      "        tools or translations, debug info stripped, and only the gconv modules\n"
 	      "        in LIST (names or prefixes with *, e.g. 'CP1252 ISO8859-*'; 'all' keeps\n"
 	      "        every one; default: common legacy charsets)\n"
-	      "  smoke NAME|PREFIX    run the smoke test again and record it (exit 1: failed)\n"
+	      "  smoke NAME|PREFIX [--nsswitch FILE]\n"
+	      "        run the smoke test again and audit the NSS modules FILE names\n"
+	      "        (default /etc/nsswitch.conf; e.g. a target root's), exit 1 on failure\n"
 	      "  list [--json]        the runtimes under the runtimes directory\n"
 	      "  show NAME|PREFIX [--json]   one runtime's manifest\n"
 	      "  remove NAME|PREFIX   delete a runtime (only a directory with a manifest)\n"
@@ -349,17 +351,31 @@ static int runtime_smoke(int argc, char **argv)
 	struct ak_manifest m;
 	struct ak_err err;
 	char *prefix, *path, work[] = "/tmp/abikit-smoke-XXXXXX";
+	const char *nsswitch = "/etc/nsswitch.conf", *what = NULL;
 	int failed;
 
-	if (argc != 2)
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--nsswitch") == 0 && i + 1 < argc)
+			nsswitch = argv[++i];
+		else if (what == NULL && argv[i][0] != '-')
+			what = argv[i];
+		else
+			return ak_usage_error("runtime smoke", "usage: runtime smoke NAME|PREFIX [--nsswitch FILE]");
+	}
+	if (what == NULL)
 		return ak_usage_error("runtime smoke", "name one runtime (NAME or PREFIX)");
-	if (load_runtime(argv[1], &prefix, &m) < 0)
+	if (load_runtime(what, &prefix, &m) < 0)
 		return AK_EXIT_ERROR;
+	/* The NSS modules the target system's nsswitch.conf names must be
+	 * in the runtime: a missing one makes lookups answer "not found". */
+	failed = ak_runtime_nss_audit(prefix, nsswitch, &m);
 	if (mkdtemp(work) == NULL) {
 		ak_warn("%s: %s", work, strerror(errno));
 		failed = -1;
 	} else {
-		failed = ak_smoke_run(prefix, &m, work, &err);
+		int f = ak_smoke_run(prefix, &m, work, &err);
+
+		failed = f < 0 ? f : f + failed;
 		ak_rm_rf(work, NULL);
 	}
 	path = ak_path_join(prefix, AK_RUNTIME_MANIFEST);
@@ -369,7 +385,7 @@ static int runtime_smoke(int argc, char **argv)
 		failed = -1;
 	}
 	for (size_t i = 0; failed >= 0 && i < m.n; i++)
-		if (strncmp(m.keys[i], "smoke", 5) == 0)
+		if (strncmp(m.keys[i], "smoke", 5) == 0 || strncmp(m.keys[i], "nss_", 4) == 0)
 			printf("%-14s %s\n", m.keys[i], m.values[i]);
 	free(path);
 	free(prefix);

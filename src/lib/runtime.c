@@ -242,8 +242,8 @@ int ak_runtime_nss_audit(const char *prefix, const char *conf, struct ak_manifes
 	ak_manifest_setf(m, "nss_audit", "%s names %zu module%s; the runtime lacks %zu", conf, named.n,
 			 named.n == 1 ? "" : "s", missing.n);
 	if (missing.n)
-		fprintf(stderr, "abikit: warning: %s names NSS module%s the runtime lacks: %s (lookups through %s will not use %s)\n",
-			conf, missing.n == 1 ? "" : "s", b.s, missing.n == 1 ? "it" : "them", missing.n == 1 ? "it" : "them");
+		fprintf(stderr, "abikit: warning: %s names NSS module%s the runtime lacks: %s; lookups will skip %s and may answer \"not found\"\n",
+			conf, missing.n == 1 ? "" : "s", b.s, missing.n == 1 ? "it" : "them");
 	n = (int)missing.n;
 	ak_sbuf_free(&b);
 	ak_strvec_free(&missing);
