@@ -366,16 +366,18 @@ static int runtime_smoke(int argc, char **argv)
 		return ak_usage_error("runtime smoke", "name one runtime (NAME or PREFIX)");
 	if (load_runtime(what, &prefix, &m) < 0)
 		return AK_EXIT_ERROR;
-	/* The NSS modules the target system's nsswitch.conf names must be
-	 * in the runtime: a missing one makes lookups answer "not found". */
-	failed = ak_runtime_nss_audit(prefix, nsswitch, &m);
+	/* The NSS modules the target system's nsswitch.conf names should be
+	 * in the runtime: a missing one makes lookups answer "not found". It
+	 * is reported and recorded; only the smoke tests decide the status,
+	 * since modules from other packages (systemd, sss) are often absent
+	 * on purpose. */
+	ak_runtime_nss_audit(prefix, nsswitch, &m);
+	failed = 0;
 	if (mkdtemp(work) == NULL) {
 		ak_warn("%s: %s", work, strerror(errno));
 		failed = -1;
 	} else {
-		int f = ak_smoke_run(prefix, &m, work, &err);
-
-		failed = f < 0 ? f : f + failed;
+		failed = ak_smoke_run(prefix, &m, work, &err);
 		ak_rm_rf(work, NULL);
 	}
 	path = ak_path_join(prefix, AK_RUNTIME_MANIFEST);
