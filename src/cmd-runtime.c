@@ -15,6 +15,7 @@
 #include "rtbuild.h"
 #include "runtime.h"
 #include "smoke.h"
+#include "spawn.h"
 
 void usage_runtime(FILE *out)
 {
@@ -49,6 +50,9 @@ void usage_runtime(FILE *out)
 	      "  smoke NAME|PREFIX [--nsswitch FILE]\n"
 	      "        run the smoke test again and audit the NSS modules FILE names\n"
 	      "        (default /etc/nsswitch.conf; e.g. a target root's), exit 1 on failure\n"
+	      "  ldd NAME|PREFIX FILE...\n"
+	      "        what the runtime's loader would load for FILE (ld.so --list, launched\n"
+	      "        as the manifest says); exit 1 when something is not found\n"
 	      "  list [--json]        the runtimes under the runtimes directory\n"
 	      "  show NAME|PREFIX [--json]   one runtime's manifest\n"
 	      "  remove NAME|PREFIX   delete a runtime (only a directory with a manifest)\n"
@@ -395,6 +399,56 @@ static int runtime_smoke(int argc, char **argv)
 	return failed < 0 ? AK_EXIT_ERROR : failed ? AK_EXIT_PROBLEM : AK_EXIT_OK;
 }
 
+/* What the runtime's own loader would load for each file: ld.so --list,
+ * launched the way the manifest says (the runtime's installed ldd script
+ * knows nothing of --inhibit-cache or a harvested loader's paths). */
+static int runtime_ldd(int argc, char **argv)
+{
+	struct ak_manifest m;
+	char *prefix, *ldso, *libdir, *gconv, *locpath;
+	int worst = 0;
+
+	if (argc < 3)
+		return ak_usage_error("runtime ldd", "usage: runtime ldd NAME|PREFIX FILE...");
+	if (load_runtime(argv[1], &prefix, &m) < 0)
+		return AK_EXIT_ERROR;
+	ldso = ak_path_join(prefix, get(&m, "ld_so"));
+	libdir = ak_path_join(prefix, "lib");
+	gconv = ak_xmalloc(strlen(prefix) + 32);
+	locpath = ak_xmalloc(strlen(prefix) + 32);
+	sprintf(gconv, "GCONV_PATH=%s/lib/gconv", prefix);
+	sprintf(locpath, "LOCPATH=%s/lib/locale", prefix);
+	for (int i = 2; i < argc; i++) {
+		const char *av[] = { ldso, "--inhibit-cache", "--library-path", libdir, "--list", argv[i], NULL };
+		const char *env[] = { gconv, locpath, NULL };
+		struct ak_spawn sp;
+		struct ak_err err;
+		int rc;
+
+		if (argc > 3)
+			printf("%s:\n", argv[i]);
+		fflush(stdout);
+		memset(&sp, 0, sizeof sp);
+		sp.argv = av;
+		sp.env = env;
+		sp.phase = "ldd";
+		rc = ak_spawn_run(&sp, &err);
+		if (rc < 0) {
+			ak_report(&err);
+			worst = AK_EXIT_ERROR;
+		} else if (rc != 0 && worst == 0) {
+			worst = AK_EXIT_PROBLEM;
+		}
+	}
+	free(ldso);
+	free(libdir);
+	free(gconv);
+	free(locpath);
+	free(prefix);
+	ak_manifest_free(&m);
+	return worst;
+}
+
 int cmd_runtime(int argc, char **argv)
 {
 	if (argc < 2) {
@@ -421,5 +475,7 @@ int cmd_runtime(int argc, char **argv)
 		return runtime_prune(argc - 1, argv + 1);
 	if (strcmp(argv[1], "smoke") == 0)
 		return runtime_smoke(argc - 1, argv + 1);
+	if (strcmp(argv[1], "ldd") == 0)
+		return runtime_ldd(argc - 1, argv + 1);
 	return ak_usage_error("runtime", "unknown runtime command '%s'", argv[1]);
 }
