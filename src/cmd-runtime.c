@@ -177,7 +177,7 @@ static int runtime_list(int argc, char **argv)
 	} else if (names.n == 0) {
 		printf("no runtimes in %s\n", root);
 	} else {
-		printf("%-26s %-6s %-8s %-9s %-5s %7s\n", "NAME", "GLIBC", "ARCH", "KIND", "SMOKE", "SIZE");
+		printf("%-24s %-6s %-8s %-9s %-6s %-5s %7s\n", "NAME", "GLIBC", "ARCH", "KIND", "KERNEL", "SMOKE", "SIZE");
 	}
 	for (size_t i = 0; i < names.n; i++) {
 		struct ak_manifest m;
@@ -190,8 +190,10 @@ static int runtime_list(int argc, char **argv)
 		} else {
 			const char *size = ak_manifest_get(&m, "size_bytes");
 
-			printf("%-26s %-6s %-8s %-9s %-5s %6.1fM\n", names.v[i], get(&m, "glibc"), get(&m, "arch"),
-			       get(&m, "kind"), get(&m, "smoke"), size ? strtod(size, NULL) / 1048576.0 : 0.0);
+			/* KERNEL: the oldest kernel a built runtime accepts. */
+			printf("%-24s %-6s %-8s %-9s %-6s %-5s %6.1fM\n", names.v[i], get(&m, "glibc"), get(&m, "arch"),
+			       get(&m, "kind"), get(&m, "min_kernel"), get(&m, "smoke"),
+			       size ? strtod(size, NULL) / 1048576.0 : 0.0);
 		}
 		ak_manifest_free(&m);
 		free(prefix);
