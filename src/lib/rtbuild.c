@@ -596,7 +596,16 @@ static void write_manifest(struct build *b, struct ak_manifest *m)
 	ak_manifest_set(m, "created", when);
 	ak_manifest_set(m, "compiled_in_paths", "the prefix's own (lib, etc/ld.so.cache, lib/gconv, lib/locale)");
 	ak_manifest_set(m, "launch_ld_so_args", "--inhibit-cache --library-path ${prefix}/lib");
-	ak_manifest_set(m, "launch_env", "GCONV_PATH=${prefix}/lib/gconv LOCPATH=${prefix}/lib/locale");
+	{
+		bool reloc = false;
+
+		for (size_t i = 0; i < b->patches.n; i++)
+			reloc |= strstr(strrchr(b->patches.v[i], '/'), "relocatable") != NULL;
+		/* A relocatable runtime finds gconv, locales and zoneinfo beside its
+		 * libc.so: no variables that children on another glibc inherit. */
+		ak_manifest_set(m, "relocatable", reloc ? "yes" : "no");
+		ak_manifest_set(m, "launch_env", reloc ? "" : "GCONV_PATH=${prefix}/lib/gconv LOCPATH=${prefix}/lib/locale");
+	}
 	ak_manifest_set(m, "locale_policy", "the runtime's own lib/locale (C.utf8 compiled at build time); the system's locale-archive is never read while LOCPATH is set");
 }
 
