@@ -162,8 +162,9 @@ static void upstream_version(const char *debver, char *out, size_t size)
 	snprintf(out, size, "%.*s", (int)n, debver);
 }
 
-/* fetch-source failed because the mirror lacks the index's newest upload:
- * name the other uploads of the same release it listed, and how to use one. */
+/* fetch-source's download failed (most often: the mirror lags behind its
+ * index and lacks the newest upload), and it listed the index's other
+ * versions: name those of the same release, and how to build one. */
 static void hint_other_uploads(const struct build *b, const char *script, const char *line)
 {
 	static const char marker[] = "other versions in the index: ";
@@ -184,8 +185,8 @@ static void hint_other_uploads(const struct build *b, const char *script, const 
 	}
 	if (same.len)
 		fprintf(stderr,
-			"abikit runtime build: the mirror lacks %s's newest glibc upload; it has these of glibc %s:%s\n"
-			"abikit runtime build: fetch one and build from its orig tarball (the last field printed):\n"
+			"abikit runtime build: %s's index also has these uploads of glibc %s:%s\n"
+			"abikit runtime build: to build one, fetch it and pass its orig tarball (the last field printed):\n"
 			"  %s %s glibc=%s\n"
 			"  abikit runtime build --glibc %s --source ORIG_TARBALL\n",
 			b->suite, b->version, same.s, script, b->suite, strrchr(same.s, ' ') + 1, b->version);
@@ -410,7 +411,9 @@ static int step(struct build *b, const char *name, const char *const *argv, cons
 
 /* Debian's orig tarballs leave the manual out (its licence is not free
  * enough for main), yet Makeconfig lists manual among the subdirectories
- * every recursive make enters. Upstream tarballs have it: left alone. */
+ * every recursive make enters. Upstream tarballs have it: left alone.
+ * glibc's own tests that read the manual's texi (tst-errno-manual, which
+ * Debian disables) are never run here, so their Makefiles stay as they are. */
 static int stub_manual(const char *src, struct ak_err *err)
 {
 	/* Only what every subdirectory needs; it builds and installs nothing. */
