@@ -16,20 +16,7 @@
 #define X86 AK_ARCH_X86_64
 #define ARM AK_ARCH_AARCH64
 
-__attribute__((format(printf, 2, 3)))
-static void check(bool ok, const char *fmt, ...)
-{
-	char msg[300];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (ok)
-		pass("%s", msg);
-	else
-		fail("%s", msg);
-}
+#include "check.h"
 
 static int rel(const char *name)
 {

@@ -15,20 +15,7 @@
 
 #include "layout.h"
 
-__attribute__((format(printf, 2, 3)))
-static void check(bool ok, const char *fmt, ...)
-{
-	char msg[400];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (ok)
-		pass("%s", msg);
-	else
-		fail("%s", msg);
-}
+#include "check.h"
 
 static bool eq(const char *a, const char *b)
 {
