@@ -13,6 +13,8 @@ static const struct ak_command commands[] = {
 	{ "check", cmd_check, usage_check, "judge whether files would load against a glibc release, libc or root" },
 	{ "detect", cmd_detect, usage_detect, "tell which glibc is really in use (system, root, process)" },
 	{ "runtime", cmd_runtime, usage_runtime, "build, harvest and manage private glibc runtimes" },
+	{ "patch", cmd_patch, usage_patch, "point binaries at a private runtime (PT_INTERP, DT_RPATH), reversibly" },
+	{ "unpatch", cmd_unpatch, usage_unpatch, "restore files abikit patched to their original bytes" },
 	{ "help", cmd_help, usage_help, "show help for abikit or one of its commands" },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -26,6 +26,10 @@ int cmd_detect(int argc, char **argv);
 void usage_detect(FILE *out);
 int cmd_runtime(int argc, char **argv);
 void usage_runtime(FILE *out);
+int cmd_patch(int argc, char **argv);
+void usage_patch(FILE *out);
+int cmd_unpatch(int argc, char **argv);
+void usage_unpatch(FILE *out);
 int cmd_help(int argc, char **argv);
 void usage_help(FILE *out);
 

@@ -601,10 +601,17 @@ static void write_manifest(struct build *b, struct ak_manifest *m)
 	ak_manifest_set(m, "compiled_in_paths", "the prefix's own (lib, etc/ld.so.cache, lib/gconv, lib/locale)");
 	ak_manifest_set(m, "launch_ld_so_args", "--inhibit-cache --library-path ${prefix}/lib");
 	{
-		bool reloc = false;
+		bool reloc = false, argv0 = false;
+		unsigned major = 0, minor = 0;
 
-		for (size_t i = 0; i < b->patches.n; i++)
+		for (size_t i = 0; i < b->patches.n; i++) {
 			reloc |= strstr(strrchr(b->patches.v[i], '/'), "relocatable") != NULL;
+			argv0 |= strstr(strrchr(b->patches.v[i], '/'), "argv0") != NULL;
+		}
+		/* ld.so --argv0 is stock from 2.33, a backport before. */
+		if (sscanf(b->version, "%u.%u", &major, &minor) == 2 && (major > 2 || (major == 2 && minor >= 33)))
+			argv0 = true;
+		ak_manifest_set(m, "argv0", argv0 ? "yes" : "no");
 		/* A relocatable runtime finds gconv, locales and zoneinfo beside its
 		 * libc.so: no variables that children on another glibc inherit. */
 		ak_manifest_set(m, "relocatable", reloc ? "yes" : "no");

@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -702,4 +703,73 @@ out:
 	free(prefix);
 	free(dstlib);
 	return rc;
+}
+
+int ak_runtime_open(struct ak_runtime_info *rt, const char *name_or_prefix, struct ak_err *err)
+{
+	struct ak_manifest m = { 0 };
+	char *prefix = ak_runtime_find(name_or_prefix, err), *mpath, real[PATH_MAX];
+	const char *ld, *lib, *arch, *v;
+	int rc = -1;
+
+	memset(rt, 0, sizeof *rt);
+	if (prefix == NULL)
+		return -1;
+	if (realpath(prefix, real) == NULL) {
+		ak_errno(err, errno, "%s", prefix);
+		free(prefix);
+		return -1;
+	}
+	free(prefix);
+	mpath = ak_path_join(real, AK_RUNTIME_MANIFEST);
+	if (ak_manifest_load(&m, mpath, err) < 0)
+		goto out;
+	ld = ak_manifest_get(&m, "ld_so");
+	lib = ak_manifest_get(&m, "lib_dir");
+	arch = ak_manifest_get(&m, "arch");
+	if (ld == NULL || arch == NULL) {
+		ak_errf(err, "%s: no ld_so or arch in the manifest", mpath);
+		goto out;
+	}
+	rt->prefix = ak_xstrdup(real);
+	rt->name = ak_xstrdup(strrchr(real, '/') ? strrchr(real, '/') + 1 : real);
+	rt->ld_so = ak_path_join(real, ld);
+	rt->lib = ak_path_join(real, lib ? lib : "lib");
+	rt->arch = ak_xstrdup(arch);
+	rt->kind = ak_xstrdup((v = ak_manifest_get(&m, "kind")) ? v : "unknown");
+	rt->glibc = ak_xstrdup((v = ak_manifest_get(&m, "glibc")) ? v : "");
+	rt->launch_env = ak_xstrdup((v = ak_manifest_get(&m, "launch_env")) ? v : "");
+	rt->relocatable = (v = ak_manifest_get(&m, "relocatable")) && strcmp(v, "yes") == 0;
+	/* --argv0 is in ld.so from 2.33; older ones only with abikit's backport. */
+	if ((v = ak_manifest_get(&m, "argv0")))
+		rt->argv0 = strcmp(v, "yes") == 0;
+	else {
+		unsigned major = 0, minor = 0;
+
+		rt->argv0 = sscanf(rt->glibc, "%u.%u", &major, &minor) == 2 &&
+			    (major > 2 || (major == 2 && minor >= 33));
+	}
+	if (!ak_exists(rt->ld_so)) {
+		ak_errf(err, "%s: the runtime's ld.so is missing", rt->ld_so);
+		ak_runtime_info_free(rt);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(mpath);
+	ak_manifest_free(&m);
+	return rc;
+}
+
+void ak_runtime_info_free(struct ak_runtime_info *rt)
+{
+	free(rt->prefix);
+	free(rt->name);
+	free(rt->ld_so);
+	free(rt->lib);
+	free(rt->arch);
+	free(rt->kind);
+	free(rt->glibc);
+	free(rt->launch_env);
+	memset(rt, 0, sizeof *rt);
 }

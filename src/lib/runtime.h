@@ -19,6 +19,23 @@ char *ak_runtime_root(void);
 /* A runtime NAME (under the root) or a PREFIX path -> its prefix, malloc'd;
  * NULL with err when there is no runtime there. */
 char *ak_runtime_find(const char *name_or_prefix, struct ak_err *err);
+/* What rewriting a file onto a runtime needs to know, from its manifest.
+ * All paths absolute and real (symlinks resolved), malloc'd. */
+struct ak_runtime_info {
+	char *prefix;
+	char *name;
+	char *ld_so;        /* PREFIX/lib/ld-linux-x86-64.so.2 */
+	char *lib;          /* PREFIX/lib */
+	char *arch;         /* "x86_64", "aarch64" */
+	char *kind;         /* "built" or "harvested" */
+	char *glibc;        /* "2.41" */
+	char *launch_env;   /* NAME=VALUE ... with ${prefix}, "" when none is needed */
+	bool relocatable;   /* finds its data beside its own libc.so */
+	bool argv0;         /* its ld.so has --argv0 */
+};
+int ak_runtime_open(struct ak_runtime_info *rt, const char *name_or_prefix, struct ak_err *err);
+void ak_runtime_info_free(struct ak_runtime_info *rt);
+
 /* Names of the runtimes under the root. */
 void ak_runtime_list(struct ak_strvec *names);
 

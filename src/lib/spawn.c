@@ -182,3 +182,55 @@ int ak_spawn_first_line(const char *const *argv, char *buf, size_t size)
 	buf[strcspn(buf, "\n")] = '\0';
 	return 0;
 }
+
+int ak_spawn_capture(const char *const *argv, char *out, size_t size, struct ak_err *err)
+{
+	int p[2], status;
+	size_t len = 0;
+	pid_t pid;
+	ssize_t n;
+	char sink[4096];
+
+	out[0] = '\0';
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return ak_errno(err, errno, "pipe");
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return ak_errno(err, errno, "fork");
+	}
+	if (pid == 0) {
+		int nul = open("/dev/null", O_RDONLY);
+
+		if (nul >= 0)
+			dup2(nul, STDIN_FILENO);
+		dup2(p[1], STDOUT_FILENO);
+		dup2(p[1], STDERR_FILENO);
+		execvp(argv[0], (char *const *)argv);
+		dprintf(STDERR_FILENO, "cannot run %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	close(p[1]);
+	/* Read to the end even past `size`, so the child never blocks on a full pipe. */
+	for (;;) {
+		char *dst = len + 1 < size ? out + len : sink;
+		size_t room = len + 1 < size ? size - 1 - len : sizeof sink;
+
+		n = read(p[0], dst, room);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (dst != sink)
+			len += (size_t)n;
+	}
+	out[len] = '\0';
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return ak_errno(err, errno, "waitpid");
+	if (WIFSIGNALED(status))
+		return ak_errf(err, "%s died from signal %d", argv[0], WTERMSIG(status));
+	return WEXITSTATUS(status);
+}

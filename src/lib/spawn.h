@@ -27,4 +27,9 @@ long ak_monotonic_seconds(void);
 /* Capture a command's first output line (e.g. `gcc --version`) into buf. */
 int ak_spawn_first_line(const char *const *argv, char *buf, size_t size);
 
+/* Run argv (stdin from /dev/null) and keep what it printed on stdout and
+ * stderr, up to size-1 bytes, in out. Returns the exit status, or -1 with
+ * err when it could not be run or died from a signal. */
+int ak_spawn_capture(const char *const *argv, char *out, size_t size, struct ak_err *err);
+
 #endif
