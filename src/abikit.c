@@ -15,6 +15,7 @@ static const struct ak_command commands[] = {
 	{ "runtime", cmd_runtime, usage_runtime, "build, harvest and manage private glibc runtimes" },
 	{ "patch", cmd_patch, usage_patch, "point binaries at a private runtime (PT_INTERP, DT_RPATH), reversibly" },
 	{ "unpatch", cmd_unpatch, usage_unpatch, "restore files abikit patched to their original bytes" },
+	{ "bundle", cmd_bundle, usage_bundle, "copy programs, their libraries and a runtime into a relocatable directory" },
 	{ "help", cmd_help, usage_help, "show help for abikit or one of its commands" },
 	{ NULL, NULL, NULL, NULL }
 };

@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -230,4 +231,50 @@ unsigned long long ak_tree_size(const char *path)
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
 	return fd < 0 ? 0 : dir_size(fd);
+}
+
+int ak_copy_tree(const char *src, const char *dst, int (*skip)(const char *name), struct ak_err *err)
+{
+	DIR *d;
+	struct dirent *e;
+	struct stat st;
+	int rc = 0;
+
+	if (lstat(src, &st) != 0)
+		return ak_errno(err, errno, "%s", src);
+	if (mkdir(dst, (st.st_mode & 07777) | 0700) != 0 && errno != EEXIST)
+		return ak_errno(err, errno, "%s", dst);
+	d = opendir(src);
+	if (d == NULL)
+		return ak_errno(err, errno, "%s", src);
+	while (rc == 0 && (e = readdir(d)) != NULL) {
+		char *s, *t;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 || (skip && skip(e->d_name)))
+			continue;
+		s = ak_path_join(src, e->d_name);
+		t = ak_path_join(dst, e->d_name);
+		if (lstat(s, &st) != 0) {
+			rc = ak_errno(err, errno, "%s", s);
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = ak_copy_tree(s, t, skip, err);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[PATH_MAX];
+			ssize_t n = readlink(s, target, sizeof target - 1);
+
+			if (n < 0)
+				rc = ak_errno(err, errno, "%s", s);
+			else {
+				target[n] = '\0';
+				if (symlink(target, t) != 0)
+					rc = ak_errno(err, errno, "%s", t);
+			}
+		} else if (S_ISREG(st.st_mode)) {
+			rc = ak_copy_file(s, t, err);
+		}
+		free(s);
+		free(t);
+	}
+	closedir(d);
+	return rc;
 }

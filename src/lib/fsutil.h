@@ -21,6 +21,10 @@ int ak_write_atomic(const char *path, const void *data, size_t n, mode_t mode, s
 char *ak_read_file(const char *path, size_t *len, struct ak_err *err);
 /* Copy one regular file (following symlinks at src), mode kept. */
 int ak_copy_file(const char *src, const char *dst, struct ak_err *err);
+/* Copy the tree src to dst (created): directories, regular files (mode
+ * kept) and symlinks as symlinks. Entries whose name `skip` accepts are
+ * left out (skip may be NULL). */
+int ak_copy_tree(const char *src, const char *dst, int (*skip)(const char *name), struct ak_err *err);
 /* Total size in bytes of the regular files below path (no symlinks). */
 unsigned long long ak_tree_size(const char *path);
 

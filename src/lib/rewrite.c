@@ -287,7 +287,7 @@ static char *manifest_path(const char *state, const char *real)
  * path as asked, no DT_RUNPATH, every segment inside the file and its
  * offset congruent to its address (patchelf issue 492: a misaligned
  * PT_LOAD that old loaders refuse). */
-static int validate(const char *tmp, const char *interp, const char *rpath, unsigned long long *size,
+int ak_rewrite_validate(const char *tmp, const char *interp, const char *rpath, unsigned long long *size,
 		    struct ak_err *err)
 {
 	struct ak_elf m;
@@ -330,7 +330,7 @@ out:
 }
 
 /* Why abikit will not rewrite this file, if it will not. */
-static int refuse_reason(const char *real, const struct stat *st, const struct ak_runtime_info *rt, struct ak_err *err)
+int ak_rewrite_refusal(const char *real, const struct stat *st, const struct ak_runtime_info *rt, struct ak_err *err)
 {
 	char head[256] = "";
 	ssize_t n;
@@ -366,7 +366,7 @@ static int refuse_reason(const char *real, const struct stat *st, const struct a
 	return 0;
 }
 
-static int check_elf(const char *real, const struct ak_elf *m, const struct ak_runtime_info *rt, struct ak_err *err)
+int ak_rewrite_check_elf(const char *real, const struct ak_elf *m, const struct ak_runtime_info *rt, struct ak_err *err)
 {
 	int arch = ak_arch_from_machine(m->machine);
 
@@ -469,7 +469,7 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 	r->real = ak_xstrdup(real);
 	if (stat(real, &st) != 0)
 		return ak_errno(err, errno, "%s", path);
-	rc = refuse_reason(real, &st, o->rt, err);
+	rc = ak_rewrite_refusal(real, &st, o->rt, err);
 	if (rc != 0)
 		return rc;
 	rc = -1;
@@ -528,7 +528,7 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 			goto out;
 		have_elf = true;
 	}
-	rc = check_elf(real, &src_elf, o->rt, err);
+	rc = ak_rewrite_check_elf(real, &src_elf, o->rt, err);
 	if (rc != 0)
 		goto out;
 	rc = -1;
@@ -569,7 +569,7 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 	if (tmp == NULL)
 		goto out;
 	if (ak_patchelf_set(o->pe, tmp, r->rpath, r->interp, err) < 0 ||
-	    validate(tmp, r->interp, r->rpath, &r->size_after, err) < 0 || ak_sha256_file(tmp, new_sha, err) < 0)
+	    ak_rewrite_validate(tmp, r->interp, r->rpath, &r->size_after, err) < 0 || ak_sha256_file(tmp, new_sha, err) < 0)
 		goto fail;
 
 	/* The original is safe in the state directory and the manifest is

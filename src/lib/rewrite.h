@@ -78,4 +78,19 @@ char *ak_rewrite_rpath(const char *runtime_lib, const char *const *extra, size_t
  * them (owner as non-root). */
 int ak_replace_file(const char *path, const char *tmp, int fd, const struct stat *st, struct ak_err *err);
 
+/* The checks `patch` and `bundle` share. ak_rewrite_refusal: AK_REFUSED
+ * (reason in err) for files that must not be rewritten: not regular, inside
+ * the runtime, set-id or with capabilities, scripts. ak_rewrite_check_elf:
+ * the same for an opened file: unsupported, another architecture, static,
+ * not an executable or library, musl. ak_rewrite_validate: re-read a
+ * rewritten file; -1 unless interp (if non-NULL) and DT_RPATH are as asked,
+ * there is no DT_RUNPATH and every segment lies in the file. */
+struct ak_elf;
+int ak_rewrite_refusal(const char *real, const struct stat *st, const struct ak_runtime_info *rt,
+		       struct ak_err *err);
+int ak_rewrite_check_elf(const char *real, const struct ak_elf *m, const struct ak_runtime_info *rt,
+			 struct ak_err *err);
+int ak_rewrite_validate(const char *file, const char *interp, const char *rpath, unsigned long long *size,
+			struct ak_err *err);
+
 #endif
