@@ -16,7 +16,8 @@
 void usage_bundle(FILE *out)
 {
 	fputs("usage: abikit bundle --runtime NAME|PREFIX --out DIR [--launcher | --absolute]\n"
-	      "                     [--layout L] [--extra LIB]... [--force] PROGRAM...\n"
+	      "                     [--layout L] [--extra LIB]... [--library-path DIRS]\n"
+	      "                     [--data SRC=REL]... [--force] PROGRAM...\n"
 	      "\n"
 	      "Copy PROGRAMs and every non-glibc shared library they load into DIR, with a\n"
 	      "private glibc runtime, so they run on a system whose glibc is too old.\n"
@@ -56,6 +57,13 @@ void usage_bundle(FILE *out)
 	      "                     the first program's)\n"
 	      "  -e, --extra LIB    a library the programs dlopen(), with what it needs\n"
 	      "                     (repeatable)\n"
+	      "  -p, --library-path DIRS\n"
+	      "                     colon-separated dirs to find libraries in, searched like\n"
+	      "                     LD_LIBRARY_PATH (e.g. packages unpacked elsewhere)\n"
+	      "  -d, --data SRC=REL copy the tree SRC into the bundle at REL (default\n"
+	      "                     share/NAME): a program's data, such as Python's\n"
+	      "                     stdlib at lib/python3.13; ELF files in it are bundled\n"
+	      "                     like libraries (their needs added, DT_RPATH set)\n"
 	      "  -f, --force        replace an existing bundle at DIR\n"
 	      "  -h, --help         this help\n"
 	      "\n"
@@ -78,10 +86,11 @@ int cmd_bundle(int argc, char **argv)
 		{ "layout", required_argument, NULL, 'l' },  { "extra", required_argument, NULL, 'e' },
 		{ "launcher", no_argument, NULL, 'L' },      { "absolute", no_argument, NULL, 'A' },
 		{ "force", no_argument, NULL, 'f' },         { "help", no_argument, NULL, 'h' },
+		{ "library-path", required_argument, NULL, 'p' }, { "data", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *runtime = NULL, *out = NULL, *layout = NULL;
-	struct ak_strvec extras = { 0 };
+	struct ak_strvec extras = { 0 }, libpath = { 0 }, data = { 0 };
 	struct ak_bundle_opts bo = { 0 };
 	struct ak_runtime_info rt;
 	struct ak_patchelf pe;
@@ -89,12 +98,21 @@ int cmd_bundle(int argc, char **argv)
 	char *launcher = NULL, *outbuf = NULL;
 	int c, rc, modes = 0;
 
-	while ((c = getopt_long(argc, argv, "r:o:l:e:fh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:o:l:e:p:d:fh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'r': runtime = optarg; break;
 		case 'o': out = optarg; break;
 		case 'l': layout = optarg; break;
 		case 'e': ak_strvec_push(&extras, optarg); break;
+		case 'p': {
+			char *copy = strdup(optarg), *save = NULL;
+
+			for (char *d = copy ? strtok_r(copy, ":", &save) : NULL; d; d = strtok_r(NULL, ":", &save))
+				ak_strvec_push(&libpath, d);
+			free(copy);
+			break;
+		}
+		case 'd': ak_strvec_push(&data, optarg); break;
 		case 'L': modes |= 1; break;
 		case 'A': modes |= 2; bo.absolute = true; break;
 		case 'f': bo.force = true; break;
@@ -152,6 +170,10 @@ int cmd_bundle(int argc, char **argv)
 	bo.nprograms = (size_t)(argc - optind);
 	bo.extras = extras.v;
 	bo.nextras = extras.n;
+	bo.library_path = libpath.v;
+	bo.nlibrary_path = libpath.n;
+	bo.data = data.v;
+	bo.ndata = data.n;
 	rc = ak_bundle_make(&bo, &err);
 	if (rc != 0)
 		ak_report(&err);
@@ -161,5 +183,7 @@ out:
 	free(outbuf);
 	ak_runtime_info_free(&rt);
 	ak_strvec_free(&extras);
+	ak_strvec_free(&libpath);
+	ak_strvec_free(&data);
 	return rc;
 }

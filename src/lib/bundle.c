@@ -2,6 +2,7 @@
 
 #include "bundle.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
@@ -176,6 +177,119 @@ static void conf_env(struct ak_sbuf *conf, const char *launch_env)
 	free(copy);
 }
 
+/* The ELF files below dir (relative names under rel), recursively. */
+static void collect_elf(const char *dir, const char *rel, struct ak_strvec *out)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		char *p, *r;
+		struct stat st;
+
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		p = ak_path_join(dir, e->d_name);
+		r = ak_path_join(rel, e->d_name);
+		if (lstat(p, &st) == 0) {
+			struct ak_err err;
+
+			if (S_ISDIR(st.st_mode))
+				collect_elf(p, r, out);
+			else if (S_ISREG(st.st_mode) && ak_elf_is_elf(p, &err) == 1)
+				ak_strvec_push(out, r);
+		}
+		free(p);
+		free(r);
+	}
+	closedir(d);
+}
+
+/* "../" once per directory level of rel (a path below the bundle root). */
+static void up_to_root(struct ak_sbuf *b, const char *rel)
+{
+	for (const char *p = strchr(rel, '/'); p; p = strchr(p + 1, '/'))
+		ak_sbuf_add(b, "../");
+}
+
+/* --data SRC=REL: copy the tree, then treat its ELF files like libraries:
+ * their needs join the closure, and their DT_RPATH points at the bundle's
+ * lib/ and runtime from wherever they sit. */
+static int add_data(const struct ak_bundle_opts *o, struct ak_closure *c, const char *staging, const char *spec,
+		    struct ak_manifest *man, struct ak_err *err)
+{
+	const char *eq = strchr(spec, '=');
+	char *src = eq ? strndup(spec, (size_t)(eq - spec)) : ak_xstrdup(spec), *rel, *dst;
+	struct ak_strvec elfs = { 0 };
+	int rc = -1;
+
+	if (eq)
+		rel = ak_xstrdup(eq + 1);
+	else {
+		char *copy = ak_xstrdup(src);
+
+		rel = ak_path_join("share", basename(copy));
+		free(copy);
+	}
+	dst = ak_path_join(staging, rel);
+	if (rel[0] == '/' || strstr(rel, "..") || !ak_is_dir(src)) {
+		ak_errf(err, "--data %s: needs an existing directory and a relative destination inside the bundle", spec);
+		goto out;
+	}
+	{
+		char *parent = ak_xstrdup(dst);
+
+		rc = ak_mkdir_p(dirname(parent), 0755, err);
+		free(parent);
+		if (rc < 0 || ak_copy_tree(src, dst, NULL, err) < 0) {
+			rc = -1;
+			goto out;
+		}
+	}
+	/* The ELF files of this tree only: several --data may share a REL. */
+	collect_elf(src, rel, &elfs);
+	rc = 0;
+	for (size_t i = 0; rc == 0 && i < elfs.n; i++) {
+		char *copy = ak_path_join(staging, elfs.v[i]), *orig = ak_path_join(src, elfs.v[i] + strlen(rel) + 1);
+		struct ak_sbuf rp = { 0 };
+		struct ak_elf m;
+
+		if (ak_elf_open(&m, copy, 0, err) == 0) {
+			bool dynamic = m.has_dynamic && m.kind != AK_KIND_STATIC && m.kind != AK_KIND_RELOC;
+
+			ak_elf_close(&m);
+			if (dynamic) {
+				ak_sbuf_add(&rp, "$ORIGIN/");
+				up_to_root(&rp, elfs.v[i]);
+				ak_sbuf_add(&rp, "lib:");
+				if (o->absolute)
+					ak_sbuf_add(&rp, o->rt->lib);
+				else {
+					ak_sbuf_add(&rp, "$ORIGIN/");
+					up_to_root(&rp, elfs.v[i]);
+					ak_sbuf_add(&rp, "runtime/lib");
+				}
+				rc = ak_closure_add(c, orig, err);
+				if (rc == 0)
+					rc = set_paths(o, copy, rp.s, NULL, err);
+				if (rc == 0)
+					rc = record(man, staging, elfs.v[i], orig, NULL, err);
+			}
+		}
+		ak_sbuf_free(&rp);
+		free(orig);
+		free(copy);
+	}
+out:
+	ak_strvec_free(&elfs);
+	free(dst);
+	free(rel);
+	free(src);
+	return rc;
+}
+
 int ak_bundle_make(const struct ak_bundle_opts *o, struct ak_err *err)
 {
 	char parent[PATH_MAX], *outcopy = ak_xstrdup(o->out), *pcopy = ak_xstrdup(o->out);
@@ -278,6 +392,8 @@ int ak_bundle_make(const struct ak_bundle_opts *o, struct ak_err *err)
 				goto out;
 			}
 			have_closure = true;
+			for (size_t k = 0; k < o->nlibrary_path; k++)
+				ak_strvec_push(&c.library_path, o->library_path[k]);
 		}
 		if (ak_closure_add(&c, real, err) < 0) {
 			free(ncopy);
@@ -315,6 +431,9 @@ int ak_bundle_make(const struct ak_bundle_opts *o, struct ak_err *err)
 	}
 	for (size_t i = 0; i < o->nextras; i++)
 		if (ak_closure_add(&c, o->extras[i], err) < 0)
+			goto out;
+	for (size_t i = 0; i < o->ndata; i++)
+		if (add_data(o, &c, staging, o->data[i], &man, err) < 0)
 			goto out;
 	if (c.missing.n > 0) {
 		struct ak_sbuf b = { 0 };

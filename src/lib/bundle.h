@@ -34,6 +34,10 @@ struct ak_bundle_opts {
 	size_t nprograms;
 	char *const *extras;        /* dlopen()ed libraries to add with their needs */
 	size_t nextras;
+	char *const *library_path;  /* more dirs to find libraries in (like LD_LIBRARY_PATH) */
+	size_t nlibrary_path;
+	char *const *data;          /* SRC=REL: a tree copied into the bundle at REL */
+	size_t ndata;
 };
 
 /* Make the bundle in a staging directory beside out and rename it into

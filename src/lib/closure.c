@@ -98,9 +98,12 @@ static void walk(struct ak_closure *c, const char *path, const struct ak_strvec 
 		for (size_t i = 0; inherited && i < inherited->n; i++)
 			if (!ak_strvec_contains(&dirs, inherited->v[i]))
 				ak_strvec_push(&dirs, inherited->v[i]);
-	} else {
-		add_dirs(&dirs, m.runpath, origin);
 	}
+	for (size_t i = 0; i < c->library_path.n; i++)
+		if (!ak_strvec_contains(&dirs, c->library_path.v[i]))
+			ak_strvec_push(&dirs, c->library_path.v[i]);
+	if (m.runpath)
+		add_dirs(&dirs, m.runpath, origin);
 	for (size_t i = 0; i < c->root.conf_dirs.n; i++)
 		if (!ak_strvec_contains(&dirs, c->root.conf_dirs.v[i]))
 			ak_strvec_push(&dirs, c->root.conf_dirs.v[i]);
@@ -191,6 +194,7 @@ void ak_closure_free(struct ak_closure *c)
 	free(c->libs);
 	ak_strvec_free(&c->glibc);
 	ak_strvec_free(&c->missing);
+	ak_strvec_free(&c->library_path);
 	ak_rootfs_close(&c->root);
 	memset(c, 0, sizeof *c);
 }

@@ -25,6 +25,7 @@ struct ak_closure {
 	struct ak_rootfs root;
 	unsigned machine;
 	const char *glibc_lib;     /* the runtime's lib dir: sonames found there are glibc's */
+	struct ak_strvec library_path; /* searched like LD_LIBRARY_PATH: after DT_RPATH, before DT_RUNPATH */
 	struct ak_closure_lib *libs;
 	size_t nlibs, cap;
 	struct ak_strvec glibc;    /* glibc libraries the programs need (from the runtime) */
