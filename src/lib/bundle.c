@@ -131,6 +131,11 @@ static int record(struct ak_manifest *m, const char *staging, const char *rel, c
 	int rc = ak_sha256_file(path, hex, err);
 
 	if (rc == 0) {
+		char real[PATH_MAX];
+
+		/* The file itself, not the chain of links and ../ that led to it. */
+		if (realpath(origin, real) != NULL)
+			origin = real;
 		package_of(origin, pkg, sizeof pkg);
 		ak_manifest_setf(m, key, "sha256=%s origin=%s soname=%s package=%s", hex, origin,
 				 soname && *soname ? soname : "-", pkg[0] ? pkg : "unknown");
@@ -303,7 +308,9 @@ int ak_bundle_make(const struct ak_bundle_opts *o, struct ak_err *err)
 	unsigned machine = 0;
 	unsigned long long size;
 
-	if (realpath(dirname(pcopy), parent) == NULL) {
+	if (ak_mkdir_p(dirname(pcopy), 0755, err) < 0)
+		goto out;
+	if (realpath(pcopy, parent) == NULL) {
 		ak_errno(err, errno, "%s: its parent directory", o->out);
 		goto out;
 	}
