@@ -65,7 +65,11 @@ static void package_of(const char *path, char *out, size_t size)
 	char *root;
 
 	out[0] = '\0';
-	if (realpath(path, real) != NULL && (root = strstr(real, "/root/")) != NULL) {
+	root = NULL;
+	if (realpath(path, real) != NULL)
+		for (char *p = strstr(real, "/root/"); p; p = strstr(p + 1, "/root/"))
+			root = p;  /* the last one: $HOME may be /root */
+	if (root != NULL) {
 		char *control, *text;
 		struct ak_err e;
 
