@@ -393,19 +393,23 @@ int ak_rewrite_check_elf(const char *real, const struct ak_elf *m, const struct 
 	return 0;
 }
 
-/* A library the file needs, found through the new search path, that has
- * DT_RUNPATH: its own needs and dlopen calls will not see the runtime. */
-static void warn_runpath_deps(const struct ak_elf *m, const char *rpath, const char *runtime_lib,
+/* The libraries the file needs, looked up through the new search path: one
+ * that has DT_RUNPATH will not pass the runtime on to its own needs and
+ * dlopen()s; one that is not there at all will come from the system. */
+static void warn_about_needed(const struct ak_elf *m, const char *rpath, const char *runtime_lib,
 			      const char *file_dir, struct ak_strvec *warnings)
 {
+	char msg[PATH_MAX + 256];
+
 	for (size_t i = 0; i < m->nneeded; i++) {
-		for (const char *p = rpath; p != NULL;) {
+		bool found = false;
+
+		for (const char *p = rpath; p != NULL && !found;) {
 			const char *colon = strchr(p, ':');
 			size_t n = colon ? (size_t)(colon - p) : strlen(p);
 			char *entry = ak_xmalloc(n + 1), *dir, *lib;
 			struct ak_elf dep;
 			struct ak_err e;
-			bool found = false;
 
 			memcpy(entry, p, n);
 			entry[n] = '\0';
@@ -413,24 +417,24 @@ static void warn_runpath_deps(const struct ak_elf *m, const char *rpath, const c
 			dir = expand_origin(entry, file_dir);
 			lib = ak_path_join(dir, m->needed[i]);
 			found = ak_exists(lib);
-			if (found && strcmp(dir, runtime_lib) != 0) {
-				if (ak_elf_open(&dep, lib, 0, &e) == 0) {
-					if (dep.runpath) {
-						char msg[PATH_MAX + 256];
-
-						snprintf(msg, sizeof msg, "%s has DT_RUNPATH: the loader looks up its "
-							 "own needs and dlopen()s through that alone, not this file's "
-							 "DT_RPATH; patch it too, or use abikit bundle", lib);
-						ak_strvec_push(warnings, msg);
-					}
-					ak_elf_close(&dep);
+			if (found && strcmp(dir, runtime_lib) != 0 && ak_elf_open(&dep, lib, 0, &e) == 0) {
+				if (dep.runpath) {
+					snprintf(msg, sizeof msg, "%s has DT_RUNPATH: the loader looks up its own "
+						 "needs and dlopen()s through that alone, not this file's DT_RPATH; "
+						 "patch it too, or use abikit bundle", lib);
+					ak_strvec_push(warnings, msg);
 				}
+				ak_elf_close(&dep);
 			}
 			free(lib);
 			free(dir);
 			free(entry);
-			if (found)
-				break;
+		}
+		if (!found) {
+			snprintf(msg, sizeof msg, "needs %s, which is neither in the runtime nor in the file's "
+				 "own search path: the system's copy will be loaded (add its directory with "
+				 "--add-rpath, or use abikit bundle)", m->needed[i]);
+			ak_strvec_push(warnings, msg);
 		}
 	}
 }
@@ -548,7 +552,7 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 	{
 		char *dc = ak_xstrdup(real);
 
-		warn_runpath_deps(&src_elf, r->rpath, o->rt->lib, dirname(dc), &r->warnings);
+		warn_about_needed(&src_elf, r->rpath, o->rt->lib, dirname(dc), &r->warnings);
 		free(dc);
 	}
 
