@@ -16,6 +16,7 @@
 #include "runtime.h"
 #include "smoke.h"
 #include "spawn.h"
+#include "toolchain.h"
 
 void usage_runtime(FILE *out)
 {
@@ -42,6 +43,24 @@ void usage_runtime(FILE *out)
 	      "        as shell exports (or NAME=VALUE lines with --plain, for\n"
 	      "        ~/.ssh/environment); e.g. --layout vscode-server prints\n"
 	      "        VSCODE_SERVER_CUSTOM_GLIBC_LINKER, _PATH and VSCODE_SERVER_PATCHELF_PATH\n"
+	      "  toolchain NAME|PREFIX --from-deb FILE... [--layout L] [--patchelf FILE]\n"
+	      "        what VS Code Remote-SSH's custom-glibc support needs besides the\n"
+	      "        runtime. On a host too old for the server, its start script runs\n"
+	      "        $VSCODE_SERVER_PATCHELF_PATH there: --set-rpath\n"
+	      "        $VSCODE_SERVER_CUSTOM_GLIBC_PATH, then --set-interpreter\n"
+	      "        $VSCODE_SERVER_CUSTOM_GLIBC_LINKER on the server's node. So that\n"
+	      "        patchelf must run on the old host, and node needs a newer libstdc++\n"
+	      "        than the host has. This copies libstdc++.so.6* and libgcc_s.so.1 from\n"
+	      "        the .debs (e.g. trixie's libstdc++6 and libgcc-s1, of the runtime's\n"
+	      "        architecture) into the layout's ${toolchain_lib}, and installs\n"
+	      "        patchelf FILE (default: the one abikit uses) at ${patchelf}, rewritten\n"
+	      "        to run on the runtime (interpreter its ld.so, DT_RPATH its lib/ and\n"
+	      "        ${toolchain_lib}). Layout default: vscode-server. The manifest records\n"
+	      "        toolchain_lib, toolchain_source, toolchain_glibcxx (the newest\n"
+	      "        GLIBCXX_ version, what C++ programs may need) and patchelf_path; then\n"
+	      "        'runtime env --layout vscode-server --plain' prints the variables.\n"
+	      "        Exit 1, changing nothing, when the patchelf would not run on the\n"
+	      "        runtime (it needs a library neither the runtime nor the .debs have).\n"
 	      "  prune NAME|PREFIX [--keep-gconv LIST] [--dry-run]\n"
 	      "        shrink a runtime to what programs load: no headers, static archives,\n"
 	      "        tools or translations, debug info stripped, and only the gconv modules\n"
@@ -312,6 +331,54 @@ static int runtime_env(int argc, char **argv)
 	return AK_EXIT_OK;
 }
 
+/* libstdc++, libgcc_s and a patchelf that runs on the runtime, for VS
+ * Code's custom-glibc support (see src/lib/toolchain.h). */
+static int runtime_toolchain(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "from-deb", no_argument, NULL, 'd' },
+		{ "layout", required_argument, NULL, 'l' },
+		{ "patchelf", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct ak_toolchain_opts o;
+	struct ak_runtime_info rt;
+	struct ak_err err;
+	bool debs = false;
+	int c, rc;
+
+	memset(&o, 0, sizeof o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "dl:p:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd': debs = true; break;
+		case 'l': o.layout = optarg; break;
+		case 'p': o.patchelf = optarg; break;
+		case 'h': usage_runtime(stdout); return AK_EXIT_OK;
+		default: return ak_usage_error("runtime toolchain", "unknown option");
+		}
+	}
+	if (optind >= argc)
+		return ak_usage_error("runtime toolchain", "which runtime? (NAME or PREFIX)");
+	if (!debs || optind + 1 >= argc)
+		return ak_usage_error("runtime toolchain", "say where from: --from-deb FILE... (libstdc++6 and libgcc-s1)");
+	if (ak_runtime_open(&rt, argv[optind], &err) < 0) {
+		ak_report(&err);
+		return AK_EXIT_ERROR;
+	}
+	o.rt = &rt;
+	o.debs = argv + optind + 1;
+	o.ndebs = (size_t)(argc - optind - 1);
+	rc = ak_toolchain_install(&o, &err);
+	ak_runtime_info_free(&rt);
+	if (rc != 0) {
+		ak_report(&err);
+		return rc == AK_TOOLCHAIN_NORUN ? AK_EXIT_PROBLEM : AK_EXIT_ERROR;
+	}
+	return AK_EXIT_OK;
+}
+
 static int runtime_prune(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -473,6 +540,8 @@ int cmd_runtime(int argc, char **argv)
 		return runtime_remove(argc - 1, argv + 1);
 	if (strcmp(argv[1], "env") == 0)
 		return runtime_env(argc - 1, argv + 1);
+	if (strcmp(argv[1], "toolchain") == 0)
+		return runtime_toolchain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "prune") == 0)
 		return runtime_prune(argc - 1, argv + 1);
 	if (strcmp(argv[1], "smoke") == 0)
