@@ -576,6 +576,15 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 	    ak_rewrite_validate(tmp, r->interp, r->rpath, &r->size_after, err) < 0 || ak_sha256_file(tmp, new_sha, err) < 0)
 		goto fail;
 
+	/* patchelf makes room by moving headers to the end and page-aligning
+	 * them; on some files that is a large, surprising growth. */
+	if (r->size_after > r->size_before + 65536 && r->size_after > r->size_before + r->size_before / 4) {
+		char msg[256];
+
+		snprintf(msg, sizeof msg, "patchelf grew the file from %llu to %llu bytes", r->size_before,
+			 r->size_after);
+		ak_strvec_push(&r->warnings, msg);
+	}
 	/* The original is safe in the state directory and the manifest is
 	 * written before the file is replaced: a crash at any point leaves
 	 * either the original or the patched file with its record. */
