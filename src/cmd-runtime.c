@@ -1,4 +1,5 @@
-/* abikit runtime: private glibc runtimes (harvest, build, list, show, remove). */
+/* abikit runtime: private glibc runtimes (harvest, build, list, show, remove,
+ * env, prune, smoke, ldd, toolchain). */
 #include <config.h>
 
 #include <errno.h>
