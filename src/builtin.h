@@ -32,6 +32,8 @@ int cmd_unpatch(int argc, char **argv);
 void usage_unpatch(FILE *out);
 int cmd_bundle(int argc, char **argv);
 void usage_bundle(FILE *out);
+int cmd_verify(int argc, char **argv);
+void usage_verify(FILE *out);
 int cmd_help(int argc, char **argv);
 void usage_help(FILE *out);
 

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,13 +43,56 @@ const char *const *ak_rootfs_default_dirs(unsigned machine)
 	return other;
 }
 
+void ak_rootfs_mount(struct ak_rootfs *r, const char *inside, const char *host)
+{
+	size_t n;
+
+	ak_grow((void **)&r->mounts, &r->capmounts, r->nmounts + 1, sizeof *r->mounts);
+	r->mounts[r->nmounts].inside = ak_xstrdup(inside);
+	r->mounts[r->nmounts].host = ak_xstrdup(host);
+	n = strlen(r->mounts[r->nmounts].inside);
+	while (n > 1 && r->mounts[r->nmounts].inside[n - 1] == '/')
+		r->mounts[r->nmounts].inside[--n] = '\0';
+	r->nmounts++;
+}
+
 char *ak_rootfs_host_path(const struct ak_rootfs *r, const char *path)
 {
-	size_t n = strlen(r->root) + strlen(path) + 2;
-	char *s = ak_xmalloc(n);
+	const struct ak_rootfs_mount *best = NULL;
+	size_t bestlen = 0, n;
+	char *s;
+
+	/* The deepest mount that contains path wins, as in a mount table. */
+	for (size_t i = 0; i < r->nmounts; i++) {
+		size_t k = strlen(r->mounts[i].inside);
+
+		if (strncmp(path, r->mounts[i].inside, k) == 0 && (path[k] == '/' || path[k] == '\0') && k >= bestlen) {
+			best = &r->mounts[i];
+			bestlen = k;
+		}
+	}
+	if (best) {
+		n = strlen(best->host) + strlen(path + bestlen) + 1;
+		s = ak_xmalloc(n);
+		snprintf(s, n, "%s%s", best->host, path + bestlen);
+		return s;
+	}
+	n = strlen(r->root) + strlen(path) + 2;
+	s = ak_xmalloc(n);
 
 	snprintf(s, n, "%s%s%s", r->root, path[0] == '/' ? "" : "/", path);
 	return s;
+}
+
+/* Is path a proper ancestor of a mount point (made by the sandbox)? */
+static bool mount_ancestor(const struct ak_rootfs *r, const char *path)
+{
+	size_t n = strlen(path);
+
+	for (size_t i = 0; i < r->nmounts; i++)
+		if (strncmp(r->mounts[i].inside, path, n) == 0 && r->mounts[i].inside[n] == '/')
+			return true;
+	return false;
 }
 
 /* Walk components, expanding symlinks inside the root, like a chroot. */
@@ -90,6 +134,12 @@ char *ak_rootfs_resolve(const struct ak_rootfs *r, const char *path)
 		save = done.len;
 		ak_sbuf_addf(&done, "/%s", p);
 		host = ak_rootfs_host_path(r, done.s);
+		if (lstat(host, &st) != 0 && mount_ancestor(r, done.s)) {
+			/* A directory a mount point lies below: it exists inside. */
+			free(host);
+			p = slash ? slash + 1 : p + strlen(p);
+			continue;
+		}
 		if (lstat(host, &st) != 0) {
 			int e = errno;
 
@@ -227,5 +277,12 @@ void ak_rootfs_close(struct ak_rootfs *r)
 {
 	free(r->root);
 	ak_strvec_free(&r->conf_dirs);
+	for (size_t i = 0; i < r->nmounts; i++) {
+		free(r->mounts[i].inside);
+		free(r->mounts[i].host);
+	}
+	free(r->mounts);
+	r->mounts = NULL;
+	r->nmounts = r->capmounts = 0;
 	r->root = NULL;
 }

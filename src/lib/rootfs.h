@@ -7,13 +7,23 @@
 #include "buf.h"
 #include "err.h"
 
+/* A host directory seen inside the root at another path (what a sandbox
+ * binds there: a runtime, a bundle). */
+struct ak_rootfs_mount {
+	char *inside, *host;
+};
+
 struct ak_rootfs {
 	char *root;                  /* host path of the root, no trailing slash ("" for /) */
 	struct ak_strvec conf_dirs;  /* from etc/ld.so.conf and its includes, in order */
+	struct ak_rootfs_mount *mounts;
+	size_t nmounts, capmounts;
 };
 
 int ak_rootfs_open(struct ak_rootfs *r, const char *root, struct ak_err *err);
 void ak_rootfs_close(struct ak_rootfs *r);
+/* Show host directory `host` at `inside` (absolute) in the root. */
+void ak_rootfs_mount(struct ak_rootfs *r, const char *inside, const char *host);
 
 /* Resolve `path` (absolute, inside the root) following symlinks as the
  * root would. Returns the resolved root-relative path (malloc'd), or NULL
