@@ -34,6 +34,8 @@ int cmd_bundle(int argc, char **argv);
 void usage_bundle(FILE *out);
 int cmd_verify(int argc, char **argv);
 void usage_verify(FILE *out);
+int cmd_root(int argc, char **argv);
+void usage_root(FILE *out);
 int cmd_help(int argc, char **argv);
 void usage_help(FILE *out);
 

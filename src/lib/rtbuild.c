@@ -130,26 +130,6 @@ static const char *debian_suite(const char *version)
 	return NULL;
 }
 
-/* A helper script: $ABIKIT_SCRIPTS (a source tree's scripts/), else the
- * installed copy. NULL when neither has it. */
-static char *find_script(const char *name)
-{
-	const char *env = getenv("ABIKIT_SCRIPTS");
-	char *p;
-
-	if (env && *env) {
-		p = ak_path_join(env, name);
-		if (access(p, X_OK) == 0)
-			return p;
-		free(p);
-	}
-	p = ak_path_join(ABIKIT_PKGDATADIR "/scripts", name);
-	if (access(p, X_OK) == 0)
-		return p;
-	free(p);
-	return NULL;
-}
-
 /* The upstream part of a Debian version: no epoch, no revision. */
 static void upstream_version(const char *debver, char *out, size_t size)
 {
@@ -203,7 +183,7 @@ static void hint_other_uploads(const struct build *b, const char *script, const 
  * "glibc VERSION DIR ORIG_TARBALL"; its errors are lines "fetch-source: ...". */
 static int fetch_debian_source(struct build *b, struct ak_err *err)
 {
-	char *script = find_script("fetch-source");
+	char *script = ak_find_script("fetch-source");
 	char *tmp = NULL, *text = NULL, *save = NULL;
 	struct ak_spawn sp;
 	int rc = -1, status;

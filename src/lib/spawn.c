@@ -234,3 +234,44 @@ int ak_spawn_capture(const char *const *argv, char *out, size_t size, struct ak_
 		return ak_errf(err, "%s died from signal %d", argv[0], WTERMSIG(status));
 	return WEXITSTATUS(status);
 }
+
+#ifndef ABIKIT_PKGDATADIR
+#define ABIKIT_PKGDATADIR "/usr/local/share/abikit"
+#endif
+
+static char *executable_in(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p == NULL)
+		return NULL;
+	snprintf(p, n, "%s/%s", dir, name);
+	if (access(p, X_OK) == 0)
+		return p;
+	free(p);
+	return NULL;
+}
+
+char *ak_find_script(const char *name)
+{
+	const char *env = getenv("ABIKIT_SCRIPTS");
+	char self[4096], *p;
+	ssize_t n;
+
+	if (env && *env && (p = executable_in(env, name)))
+		return p;
+	n = readlink("/proc/self/exe", self, sizeof self - 16);
+	if (n > 0) {
+		char *slash;
+
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			strcpy(slash, "/scripts");
+			if ((p = executable_in(self, name)))
+				return p;
+		}
+	}
+	return executable_in(ABIKIT_PKGDATADIR "/scripts", name);
+}

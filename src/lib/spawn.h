@@ -32,4 +32,10 @@ int ak_spawn_first_line(const char *const *argv, char *buf, size_t size);
  * err when it could not be run or died from a signal. */
 int ak_spawn_capture(const char *const *argv, char *out, size_t size, struct ak_err *err);
 
+/* A helper script of abikit's (fetch-source, fetch-debs, mkroot):
+ * $ABIKIT_SCRIPTS (a source tree's scripts/), else scripts/ beside the
+ * running abikit (a build in the source tree), else the installed copy.
+ * malloc'd; NULL when none is there. */
+char *ak_find_script(const char *name);
+
 #endif
