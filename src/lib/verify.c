@@ -522,10 +522,14 @@ int ak_verify(const struct ak_verify_opts *o, struct ak_verify_result *r, struct
 				free(rtd);
 			}
 		} else {
-			char *copy = ak_xstrdup(real), *dir = dirname(copy);
+			/* PREFIX/bin/NAME: the application is PREFIX (its lib/, share/). */
+			char *copy = ak_xstrdup(real), *dir = dirname(copy), *c2 = ak_xstrdup(dir);
+			const char *base = strrchr(dir, '/') ? strrchr(dir, '/') + 1 : dir;
+			char *app = strcmp(base, "bin") == 0 && strcmp(dirname(c2), "/") != 0 ? c2 : dir;
 
-			bind_same(&binds, &w.root, dir, false);
-			ak_strvec_push(&pl.app, dir);
+			bind_same(&binds, &w.root, app, false);
+			ak_strvec_push(&pl.app, app);
+			free(c2);
 			free(copy);
 		}
 	}
@@ -552,6 +556,37 @@ int ak_verify(const struct ak_verify_opts *o, struct ak_verify_result *r, struct
 			goto out;
 		}
 		have_elf = true;
+	}
+	/* Search path entries outside the root ($ORIGIN/../lib of an app,
+	 * absolute directories of this machine) are bound as well. */
+	for (int k = 0; k < 2; k++) {
+		const char *path = k ? m.runpath : m.rpath;
+		char *copy = ak_xstrdup(judged), *origin = dirname(copy);
+
+		for (const char *p = path; p && *p;) {
+			const char *colon = strchr(p, ':');
+			size_t n = colon ? (size_t)(colon - p) : strlen(p);
+			struct ak_sbuf b = { 0 };
+
+			if (n >= 7 && strncmp(p, "$ORIGIN", 7) == 0)
+				ak_sbuf_addf(&b, "%s%.*s", origin, (int)(n - 7), p + 7);
+			else if (n > 0 && p[0] == '/')
+				ak_sbuf_addf(&b, "%.*s", (int)n, p);
+			if (b.s && b.s[0] == '/') {
+				char *dir = lexical(b.s), *in_root = ak_rootfs_host_path(&w.root, dir);
+
+				if (!ak_exists(in_root) && ak_is_dir(dir)) {
+					bind_same(&binds, &w.root, dir, false);
+					if (!ak_strvec_contains(&pl.app, dir) && strcmp(place_of(&pl, dir), "runtime") != 0)
+						ak_strvec_push(&pl.app, dir);
+				}
+				free(in_root);
+				free(dir);
+			}
+			ak_sbuf_free(&b);
+			p = colon ? colon + 1 : NULL;
+		}
+		free(copy);
 	}
 	/* A private loader outside the root: its runtime is bound too. */
 	{
@@ -610,7 +645,7 @@ judged_binds:
 		if (o->expect && run->started) {
 			regex_t re;
 
-			if (regcomp(&re, o->expect, REG_EXTENDED | REG_NOSUB) == 0) {
+			if (regcomp(&re, o->expect, REG_EXTENDED | REG_NOSUB | REG_NEWLINE) == 0) {
 				if (regexec(&re, run->output ? run->output : "", 0, NULL, 0) != 0)
 					problem(&r->reasons, "output does not match %s", o->expect);
 				regfree(&re);
@@ -625,8 +660,10 @@ judged_binds:
 				run->started ? "started" : "did not start");
 		}
 		if (o->restricted && r->restricted.ran && r->restricted.started != run->started)
-			problem(&r->reasons, "with no /proc and a read-only file system it %s",
-				r->restricted.started ? "starts (and not without)" : "does not start");
+			problem(&r->reasons, "with no /proc and a read-only file system it %s%s%s",
+				r->restricted.started ? "starts (and not without)" : "does not start",
+				r->restricted.loader_error ? ": " : "",
+				r->restricted.loader_error ? r->restricted.loader_error : "");
 		if (o->restricted && r->restricted.ran && r->restricted.status != run->status && run->started)
 			problem(&r->reasons, "with no /proc and a read-only file system the exit status is %d, not %d", r->restricted.status, run->status);
 		r->passed = r->reasons.n == 0;
