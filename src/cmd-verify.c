@@ -6,8 +6,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "builtin.h"
+#include "fsutil.h"
 #include "json.h"
+#include "manifest.h"
+#include "matrix.h"
 #include "runtime.h"
 #include "verify.h"
 
@@ -56,6 +63,20 @@ void usage_verify(FILE *out)
 	      "  -j, --json            machine-readable output\n"
 	      "  -J, --junit FILE      also write a JUnit XML report for CI systems\n"
 	      "  -h, --help            this help\n"
+	      "\n"
+	      "Matrix: abikit verify --matrix FILE [--jobs N] [--sum FILE] [--json]\n"
+	      "        [--junit FILE] runs every cell of targets x roots x runtimes\n"
+	      "        (x restricted), N at a time (default: the number of processors),\n"
+	      "        and prints a DejaGnu-style summary (PASS:/FAIL: lines and counts;\n"
+	      "        --sum writes it to FILE too). Each cell is independent, so a CI\n"
+	      "        system can also run one cell per machine. FILE has lines:\n"
+	      "          target NAME PATH [ARGS...]   (ARGS default --version)\n"
+	      "          expect NAME REGEX\n"
+	      "          root NAME DIR\n"
+	      "          runtime NAME R               (R a runtime, or - for none)\n"
+	      "          restricted no|yes|both\n"
+	      "          timeout SECONDS\n"
+	      "        '#' starts a comment; 'single quotes' keep blanks in a word.\n"
 	      "\n"
 	      "Needs bubblewrap (unprivileged user namespaces, or root) or root for the\n"
 	      "unshare+chroot fallback; says which was used.\n"
@@ -108,6 +129,222 @@ static void json_run(struct ak_json *j, const char *key, const struct ak_verify_
 	ak_json_obj_end(j);
 }
 
+/* One cell, in a child process: its result goes to `out` as a manifest. */
+static void run_cell(const struct ak_matrix *m, const struct ak_matrix_cell *c, const char *audit, const char *out)
+{
+	struct ak_verify_opts vo = { 0 };
+	struct ak_verify_result r;
+	struct ak_runtime_info rt;
+	struct ak_manifest man = { 0 };
+	struct ak_sbuf reasons = { 0 };
+	struct ak_err err;
+	const struct ak_matrix_target *t = &m->targets[c->target];
+	const char *rtspec = m->runtimes[c->runtime].value;
+	char **args = ak_xcalloc(t->args.n + 1, sizeof *args);
+	int rc = -1;
+
+	memcpy(args, t->args.v, t->args.n * sizeof *args);
+	vo.root = m->roots[c->root].value;
+	vo.target = t->path;
+	vo.args = t->args.n ? (const char *const *)args : NULL;
+	vo.expect = t->expect;
+	vo.restricted = c->restricted;
+	vo.timeout = m->timeout;
+	vo.audit_so = audit;
+	if (strcmp(rtspec, "-") != 0) {
+		if (ak_runtime_open(&rt, rtspec, &err) < 0)
+			goto done;
+		vo.rt = &rt;
+	}
+	rc = ak_verify(&vo, &r, &err);
+	if (vo.rt)
+		ak_runtime_info_free(&rt);
+done:
+	if (rc < 0) {
+		ak_manifest_set(&man, "error", err.msg);
+	} else {
+		for (size_t k = 0; k < r.reasons.n; k++)
+			ak_sbuf_addf(&reasons, "%s%s", k ? "; " : "", r.reasons.v[k]);
+		ak_manifest_set(&man, "passed", r.passed ? "yes" : "no");
+		ak_manifest_set(&man, "reasons", reasons.s ? reasons.s : "");
+		ak_manifest_set(&man, "static", r.static_verdict);
+		ak_manifest_set(&man, "disagreement", r.disagreement ? "yes" : "no");
+		ak_manifest_set(&man, "sandbox", r.method ? r.method : "");
+		ak_manifest_setf(&man, "status", "%d", r.run.status);
+		ak_manifest_setf(&man, "ms", "%.1f", r.run.seconds * 1000);
+		ak_manifest_setf(&man, "objects", "%zu %zu %zu %zu", r.run.objects, r.run.from_runtime, r.run.from_app,
+				 r.run.from_root);
+		ak_manifest_setf(&man, "bindings", "%zu %zu %zu", r.run.bindings, r.run.glibc_bindings, r.run.glibc_outside);
+		ak_verify_result_free(&r);
+	}
+	ak_manifest_save(&man, out, &err);
+	ak_manifest_free(&man);
+	ak_sbuf_free(&reasons);
+	free(args);
+}
+
+static const char *mget(const struct ak_manifest *m, const char *k)
+{
+	const char *v = ak_manifest_get(m, k);
+
+	return v ? v : "";
+}
+
+static int run_matrix(const char *file, int jobs, const char *sum, bool json, const char *junit, const char *audit)
+{
+	struct ak_matrix m;
+	struct ak_matrix_cell *cells;
+	struct ak_manifest *res;
+	struct ak_err err;
+	char dir[] = "/tmp/abikit-matrix-XXXXXX";
+	size_t n, next = 0, running = 0, passed = 0, failed = 0, errors = 0;
+	pid_t *pids;
+	struct ak_sbuf text = { 0 };
+
+	if (ak_matrix_load(&m, file, &err) < 0) {
+		ak_report(&err);
+		return AK_EXIT_ERROR;
+	}
+	cells = ak_matrix_cells(&m, &n);
+	res = ak_xcalloc(n + 1, sizeof *res);
+	pids = ak_xcalloc(n + 1, sizeof *pids);
+	if (mkdtemp(dir) == NULL) {
+		fprintf(stderr, "abikit: %s: %s\n", dir, strerror(errno));
+		ak_matrix_free(&m);
+		free(cells);
+		free(res);
+		free(pids);
+		return AK_EXIT_ERROR;
+	}
+	fflush(stdout);
+	/* Cells are independent processes, at most `jobs` at a time. */
+	while (next < n || running > 0) {
+		if (next < n && running < (size_t)jobs) {
+			char out[64];
+			pid_t pid;
+
+			snprintf(out, sizeof out, "%s/%zu", dir, next);
+			pid = fork();
+			if (pid == 0) {
+				run_cell(&m, &cells[next], audit, out);
+				_exit(0);
+			}
+			if (pid > 0) {
+				pids[next] = pid;
+				running++;
+			}
+			next++;
+			continue;
+		}
+		{
+			int st;
+			pid_t w = wait(&st);
+
+			if (w < 0)
+				break;
+			running--;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		char out[64];
+
+		snprintf(out, sizeof out, "%s/%zu", dir, i);
+		if (ak_manifest_load(&res[i], out, &err) < 0)
+			ak_manifest_set(&res[i], "error", "the cell's process left no result");
+		if (ak_manifest_get(&res[i], "error"))
+			errors++;
+		else if (strcmp(mget(&res[i], "passed"), "yes") == 0)
+			passed++;
+		else
+			failed++;
+	}
+	ak_rm_rf(dir, &err);
+
+	for (size_t i = 0; i < n; i++) {
+		if (ak_manifest_get(&res[i], "error"))
+			ak_sbuf_addf(&text, "ERROR: %s: %s\n", cells[i].name, mget(&res[i], "error"));
+		else if (strcmp(mget(&res[i], "passed"), "yes") == 0)
+			ak_sbuf_addf(&text, "PASS: %s\n", cells[i].name);
+		else
+			ak_sbuf_addf(&text, "FAIL: %s: %s\n", cells[i].name, mget(&res[i], "reasons"));
+	}
+	ak_sbuf_addf(&text, "\n\t\t=== abikit verify Summary ===\n\n# of expected passes\t\t%zu\n", passed);
+	if (failed)
+		ak_sbuf_addf(&text, "# of unexpected failures\t%zu\n", failed);
+	if (errors)
+		ak_sbuf_addf(&text, "# of unresolved testcases\t%zu\n", errors);
+	if (sum && ak_write_atomic(sum, text.s, text.len, 0644, &err) < 0) {
+		ak_report(&err);
+		errors++;
+	}
+	if (json) {
+		struct ak_json j;
+
+		ak_json_init(&j, stdout);
+		ak_json_obj_begin(&j);
+		ak_json_kstr(&j, "abikit", "verify matrix");
+		ak_json_kint(&j, "schema", 1);
+		ak_json_key(&j, "cells");
+		ak_json_arr_begin(&j);
+		for (size_t i = 0; i < n; i++) {
+			ak_json_obj_begin(&j);
+			ak_json_kstr(&j, "name", cells[i].name);
+			ak_json_kstr(&j, "target", m.targets[cells[i].target].path);
+			ak_json_kstr(&j, "root", m.roots[cells[i].root].value);
+			ak_json_kstr(&j, "runtime", m.runtimes[cells[i].runtime].value);
+			ak_json_kbool(&j, "restricted", cells[i].restricted);
+			for (size_t k = 0; k < res[i].n; k++)
+				ak_json_kstr(&j, res[i].keys[k], res[i].values[k]);
+			ak_json_obj_end(&j);
+		}
+		ak_json_arr_end(&j);
+		ak_json_kint(&j, "passed", (long long)passed);
+		ak_json_kint(&j, "failed", (long long)failed);
+		ak_json_kint(&j, "errors", (long long)errors);
+		ak_json_obj_end(&j);
+		ak_json_end(&j);
+	} else {
+		fputs(text.s, stdout);
+	}
+	if (junit) {
+		FILE *f = fopen(junit, "w");
+
+		if (f == NULL) {
+			perror(junit);
+			errors++;
+		} else {
+			fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+				   "<testsuite name=\"abikit verify matrix\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+				n, failed, errors);
+			for (size_t i = 0; i < n; i++) {
+				fputs("  <testcase classname=\"abikit.verify\" name=\"", f);
+				xml(f, cells[i].name);
+				fprintf(f, "\" time=\"%.3f\">", atof(mget(&res[i], "ms")) / 1000);
+				if (ak_manifest_get(&res[i], "error")) {
+					fputs("<error message=\"", f);
+					xml(f, mget(&res[i], "error"));
+					fputs("\"/>", f);
+				} else if (strcmp(mget(&res[i], "passed"), "yes") != 0) {
+					fputs("<failure message=\"", f);
+					xml(f, mget(&res[i], "reasons"));
+					fputs("\"/>", f);
+				}
+				fputs("</testcase>\n", f);
+			}
+			fputs("</testsuite>\n", f);
+			fclose(f);
+		}
+	}
+	for (size_t i = 0; i < n; i++)
+		ak_manifest_free(&res[i]);
+	ak_sbuf_free(&text);
+	free(res);
+	free(pids);
+	free(cells);
+	ak_matrix_free(&m);
+	return errors ? AK_EXIT_ERROR : failed ? AK_EXIT_PROBLEM : AK_EXIT_OK;
+}
+
 int cmd_verify(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -116,13 +353,16 @@ int cmd_verify(int argc, char **argv)
 		{ "expect-status", required_argument, NULL, 's' }, { "timeout", required_argument, NULL, 't' },
 		{ "bind", required_argument, NULL, 'b' },    { "json", no_argument, NULL, 'j' },
 		{ "junit", required_argument, NULL, 'J' },   { "help", no_argument, NULL, 'h' },
+		{ "matrix", required_argument, NULL, 'M' },  { "jobs", required_argument, NULL, 'N' },
+		{ "sum", required_argument, NULL, 'S' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ak_verify_opts vo = { .root = "/", .timeout = 30 };
 	struct ak_strvec binds = { 0 };
 	struct ak_runtime_info rt;
 	bool have_rt = false, json = false;
-	const char *runtime = NULL, *junit = NULL;
+	const char *runtime = NULL, *junit = NULL, *matrix = NULL, *sum = NULL;
+	int jobs = (int)sysconf(_SC_NPROCESSORS_ONLN);
 	char *audit = NULL;
 	int c, ntargets, dashdash = -1, rc = AK_EXIT_ERROR;
 	size_t passed = 0, failed = 0, errors = 0;
@@ -139,7 +379,7 @@ int cmd_verify(int argc, char **argv)
 		vo.args = (const char *const *)argv + dashdash + 1;
 		argc = dashdash;
 	}
-	while ((c = getopt_long(argc, argv, "R:r:xe:s:t:b:jJ:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "R:r:xe:s:t:b:jJ:M:N:S:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'R': vo.root = optarg; break;
 		case 'r': runtime = optarg; break;
@@ -150,11 +390,27 @@ int cmd_verify(int argc, char **argv)
 		case 'b': ak_strvec_push(&binds, optarg); break;
 		case 'j': json = true; break;
 		case 'J': junit = optarg; break;
+		case 'M': matrix = optarg; break;
+		case 'N': jobs = atoi(optarg) > 0 ? atoi(optarg) : 1; break;
+		case 'S': sum = optarg; break;
 		case 'h': usage_verify(stdout); ak_strvec_free(&binds); return AK_EXIT_OK;
 		default: ak_strvec_free(&binds); return ak_usage_error("verify", "unknown option");
 		}
 	}
 	ntargets = argc - optind;
+	if (matrix) {
+		ak_strvec_free(&binds);
+		if (ntargets > 0)
+			return ak_usage_error("verify", "--matrix takes its targets from the file");
+		audit = ak_verify_find_audit();
+		if (audit == NULL) {
+			fprintf(stderr, "abikit: abikit-audit.so not found (install abikit, or set ABIKIT_AUDIT)\n");
+			return AK_EXIT_ERROR;
+		}
+		rc = run_matrix(matrix, jobs, sum, json, junit, audit);
+		free(audit);
+		return rc;
+	}
 	if (ntargets <= 0) {
 		ak_strvec_free(&binds);
 		return ak_usage_error("verify", "no TARGET given");
