@@ -429,6 +429,15 @@ static int run_once(const struct ak_verify_opts *o, const struct ak_sandbox *bin
 	run->seconds = sr.seconds;
 	run->output = read_text(outp, 4096);
 	text = read_text(errp, 1u << 20);
+	/* bwrap's own complaint (no user namespaces, a bind it cannot make)
+	 * means the sandbox never ran the target: an error, not a verdict. */
+	if (text && strncmp(text, "bwrap: ", 7) == 0 && strstr(text, "execvp") == NULL) {
+		text[strcspn(text, "\n")] = '\0';
+		ak_errf(err, "the sandbox could not be set up: %s%s", text,
+			geteuid() ? " (unprivileged user namespaces may be disabled: run as root, or enable them)" : "");
+		free(text);
+		goto out;
+	}
 	run->loader_error = text ? loader_error(text) : NULL;
 	if (text && strstr(text, "cannot be loaded as audit interface"))
 		problem(&run->problems, "the audit library could not be loaded into the program");
