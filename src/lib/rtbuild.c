@@ -50,13 +50,14 @@ struct build {
 
 static void usage_build(FILE *out)
 {
-	fputs("usage: abikit runtime build --glibc V [--source TARBALL|DIR] [--sha256 HEX]\n"
+	fputs("usage: abikit runtime build --glibc V [--source TARBALL|DIR|DSC] [--sha256 HEX]\n"
 	      "                            [--prefix P] [--min-kernel K] [--jobs N]\n"
 	      "                            [--patches DIR] [--force] [--no-smoke] [--print-key]\n"
 	      "\n"
 	      "Build glibc V from source into a private runtime at P (default: the runtimes\n"
 	      "directory's glibc-V-ARCH). Sources: --source (an upstream tarball, checked\n"
-	      "against --sha256 when given, or an unpacked tree); without it, Debian's\n"
+	      "against --sha256 when given, an unpacked tree, or a Debian .dsc whose files\n"
+	      "dpkg-source checks against it, Debian's own patches left out); without it, Debian's\n"
 	      "glibc-source package for 2.36 (/usr/src/glibc/glibc-2.36.tar.xz), else\n"
 	      "Debian's source package, fetched and verified by fetch-source (from\n"
 	      "$ABIKIT_SCRIPTS, else the installed scripts/) into the cache: 2.31 from\n"
@@ -439,11 +440,24 @@ out:
 
 static int unpack_and_patch(struct build *b, const char *src, struct ak_err *err)
 {
+	size_t n = strlen(b->source);
+
 	if (ak_is_dir(b->source)) {
 		const char *cp[] = { "cp", "-a", "--", b->source, src, NULL };
 
 		if (step(b, "unpack", cp, NULL, NULL, err) < 0)
 			return -1;
+	} else if (n > 4 && strcmp(b->source + n - 4, ".dsc") == 0) {
+		/* A Debian source package: dpkg-source checks every file against
+		 * the .dsc's checksums (and its signature where a keyring is
+		 * installed); Debian's own patches are left out, ours apply. */
+		const char *dsc[] = { "dpkg-source", "--skip-patches", "-x", b->source, src, NULL };
+
+		if (step(b, "unpack", dsc, NULL, NULL, err) < 0) {
+			ak_errf(err, "%s: dpkg-source cannot unpack it (a file missing beside it, or a checksum that "
+				"does not match the .dsc); see the log", b->source);
+			return -1;
+		}
 	} else {
 		const char *tar[] = { "tar", "-xf", b->source, "-C", src, "--strip-components=1", NULL };
 
