@@ -666,49 +666,6 @@ out:
 	return rc;
 }
 
-/* Prepend dir to the search path variable name; the old value into *saved. */
-static void env_prepend(const char *name, const char *dir, char **saved)
-{
-	const char *old = getenv(name);
-	char *val = ak_xmalloc(strlen(dir) + (old ? strlen(old) : 0) + 2);
-
-	*saved = old ? ak_xstrdup(old) : NULL;
-	sprintf(val, "%s%s%s", dir, old && *old ? ":" : "", old ? old : "");
-	setenv(name, val, 1);
-	free(val);
-}
-
-static void env_restore(const char *name, char *saved)
-{
-	if (saved)
-		setenv(name, saved, 1);
-	else
-		unsetenv(name);
-	free(saved);
-}
-
-/* The smoke program is compiled by the host's cc. Linked against the host's
- * libc it binds the host's symbol versions (pthread_create@GLIBC_2.34 on a
- * 2.36 host), which a runtime older than the host lacks: it would not start.
- * A built runtime has its own headers, crt1.o and libc.so, so cc is pointed
- * at them (gcc's C_INCLUDE_PATH and LIBRARY_PATH, the latter also searched
- * for crt files) for the smoke test only. */
-static int smoke_against_runtime(const char *prefix, struct ak_manifest *m, const char *work, struct ak_err *err)
-{
-	char *inc = ak_path_join(prefix, "include"), *lib = ak_path_join(prefix, "lib");
-	char *saved_inc, *saved_lib;
-	int rc;
-
-	env_prepend("C_INCLUDE_PATH", inc, &saved_inc);
-	env_prepend("LIBRARY_PATH", lib, &saved_lib);
-	rc = ak_smoke_run(prefix, m, work, err);
-	env_restore("C_INCLUDE_PATH", saved_inc);
-	env_restore("LIBRARY_PATH", saved_lib);
-	free(inc);
-	free(lib);
-	return rc;
-}
-
 /* A rebuild (another key) replaces the runtime abikit built at the prefix;
  * any other directory there is left alone unless --force. */
 static bool replaces_runtime(const char *prefix)
@@ -813,7 +770,7 @@ static int run_build(struct build *b, struct ak_err *err)
 			free(work);
 			goto out;
 		}
-		failed = smoke_against_runtime(b->prefix, &m, work, err);
+		failed = ak_smoke_run(b->prefix, &m, work, err);
 		free(work);
 		if (failed < 0)
 			goto out;

@@ -138,7 +138,29 @@ int ak_smoke_run(const char *prefix, struct ak_manifest *m, const char *workdir,
 	memset(&sp, 0, sizeof sp);
 	sp.argv = cc;
 	sp.phase = "compile";
-	rc = ak_spawn_run(&sp, err);
+	/* Linked against the host's libc, the program binds the host's symbol
+	 * versions (pthread_create@GLIBC_2.34 on a 2.36 host), which a runtime
+	 * older than the host lacks. A built runtime has its own headers,
+	 * crt1.o and libc.so: cc is pointed at them (gcc's C_INCLUDE_PATH, and
+	 * LIBRARY_PATH, also searched for crt files). */
+	{
+		char *hdr = ak_path_join(prefix, "include/features.h"), *so = ak_path_join(prefix, "lib/libc.so");
+		struct ak_sbuf inc = { 0 }, lib = { 0 };
+		const char *env[3] = { NULL, NULL, NULL };
+
+		if (ak_exists(hdr) && ak_exists(so)) {
+			ak_sbuf_addf(&inc, "C_INCLUDE_PATH=%s/include", prefix);
+			ak_sbuf_addf(&lib, "LIBRARY_PATH=%s/lib", prefix);
+			env[0] = inc.s;
+			env[1] = lib.s;
+			sp.env = env;
+		}
+		rc = ak_spawn_run(&sp, err);
+		ak_sbuf_free(&inc);
+		ak_sbuf_free(&lib);
+		free(hdr);
+		free(so);
+	}
 	if (rc != 0) {
 		if (rc > 0)
 			ak_errf(err, "smoke test: the host compiler (cc) failed on %s", src);
