@@ -36,6 +36,8 @@ int cmd_verify(int argc, char **argv);
 void usage_verify(FILE *out);
 int cmd_root(int argc, char **argv);
 void usage_root(FILE *out);
+int cmd_shim(int argc, char **argv);
+void usage_shim(FILE *out);
 int cmd_help(int argc, char **argv);
 void usage_help(FILE *out);
 

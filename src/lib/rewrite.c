@@ -189,7 +189,7 @@ int ak_replace_file(const char *path, const char *tmp, int fd, const struct stat
 
 /* A temporary file beside `path` (.NAME.abikit-XXXXXX), holding a copy of
  * src. Returns its name (malloc'd), or NULL with err. */
-static char *temp_copy(const char *path, const char *src, struct ak_err *err)
+char *ak_rewrite_temp_copy(const char *path, const char *src, struct ak_err *err)
 {
 	char *dircopy = ak_xstrdup(path), *basecopy = ak_xstrdup(path);
 	struct ak_sbuf t = { 0 };
@@ -236,7 +236,7 @@ fail:
 }
 
 /* Keep the original bytes: STATE/originals/SHA, written atomically. */
-static int store_original(const char *state, const char *src, const char *sha, struct ak_err *err)
+int ak_rewrite_keep_original(const char *state, const char *src, const char *sha, struct ak_err *err)
 {
 	char *dir = ak_path_join(state, "originals"), *dst = ak_path_join(dir, sha), *tmp = NULL;
 	char hex[65];
@@ -248,7 +248,7 @@ static int store_original(const char *state, const char *src, const char *sha, s
 	}
 	if (ak_mkdir_p(dir, 0700, err) < 0)
 		goto out;
-	tmp = temp_copy(dst, src, err);
+	tmp = ak_rewrite_temp_copy(dst, src, err);
 	if (tmp == NULL)
 		goto out;
 	fd = open(tmp, O_RDONLY | O_CLOEXEC);
@@ -268,7 +268,7 @@ out:
 	return rc;
 }
 
-static char *manifest_path(const char *state, const char *real)
+char *ak_rewrite_manifest_path(const char *state, const char *real)
 {
 	struct ak_sha256 s;
 	char hex[65], name[80];
@@ -482,7 +482,7 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 
 	/* Patched before? Then patch from the kept original, never from our
 	 * own output: results do not pile up and the first original stays. */
-	mpath = manifest_path(o->state, real);
+	mpath = ak_rewrite_manifest_path(o->state, real);
 	have_manifest = ak_exists(mpath);
 	src = real;
 	if (have_manifest) {
@@ -491,6 +491,11 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 		if (ak_manifest_load(&man, mpath, err) < 0)
 			goto out;
 		prev_new = or_empty(ak_manifest_get(&man, "new_sha256"));
+		if (strcmp(or_empty(ak_manifest_get(&man, "kind")), "shim") == 0 && strcmp(cur_sha, prev_new) == 0) {
+			ak_errf(err, "%s: shimmed by abikit shim apply; undo that first (abikit shim undo)", path);
+			rc = AK_REFUSED;
+			goto out;
+		}
 		prev_orig = or_empty(ak_manifest_get(&man, "original_sha256"));
 		if (strcmp(cur_sha, prev_new) == 0) {
 			char *odir = ak_path_join(o->state, "originals");
@@ -569,7 +574,7 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 		goto out;
 	}
 
-	tmp = temp_copy(real, src, err);
+	tmp = ak_rewrite_temp_copy(real, src, err);
 	if (tmp == NULL)
 		goto out;
 	if (ak_patchelf_set(o->pe, tmp, r->rpath, r->interp, err) < 0 ||
@@ -588,10 +593,11 @@ int ak_patch_file(const struct ak_patch_opts *o, const char *path, struct ak_pat
 	/* The original is safe in the state directory and the manifest is
 	 * written before the file is replaced: a crash at any point leaves
 	 * either the original or the patched file with its record. */
-	if (store_original(o->state, src, src_sha, err) < 0)
+	if (ak_rewrite_keep_original(o->state, src, src_sha, err) < 0)
 		goto fail;
 	when = now_utc();
 	if (!have_manifest) {
+		ak_manifest_set(&man, "kind", "patch");
 		ak_manifest_set(&man, "path", real);
 		ak_manifest_set(&man, "original_sha256", src_sha);
 		ak_manifest_setf(&man, "original_size", "%llu", (unsigned long long)st.st_size);
@@ -670,7 +676,7 @@ int ak_unpatch_file(const char *state, const char *path, bool force, struct ak_u
 	if (realpath(path, real) == NULL || stat(real, &st) != 0)
 		return ak_errno(err, errno, "%s", path);
 	r->real = ak_xstrdup(real);
-	mpath = manifest_path(state, real);
+	mpath = ak_rewrite_manifest_path(state, real);
 	if (!ak_exists(mpath)) {
 		ak_errf(err, "%s: not patched by abikit (no record in %s)", path, state);
 		rc = AK_REFUSED;
@@ -694,7 +700,7 @@ int ak_unpatch_file(const char *state, const char *path, bool force, struct ak_u
 	odir = ak_path_join(state, "originals");
 	blob = ak_path_join(odir, orig);
 	free(odir);
-	tmp = temp_copy(real, blob, err);
+	tmp = ak_rewrite_temp_copy(real, blob, err);
 	if (tmp == NULL)
 		goto out;
 	if (ak_sha256_file(tmp, check, err) < 0)

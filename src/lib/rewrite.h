@@ -93,4 +93,11 @@ int ak_rewrite_check_elf(const char *real, const struct ak_elf *m, const struct 
 int ak_rewrite_validate(const char *file, const char *interp, const char *rpath, unsigned long long *size,
 			struct ak_err *err);
 
+/* Shared with `abikit shim`, which keeps its records the same way:
+ * a copy of src beside path (.NAME.abikit-XXXXXX; malloc'd name), the
+ * original bytes kept as STATE/originals/SHA, and the record's path. */
+char *ak_rewrite_temp_copy(const char *path, const char *src, struct ak_err *err);
+int ak_rewrite_keep_original(const char *state, const char *src, const char *sha, struct ak_err *err);
+char *ak_rewrite_manifest_path(const char *state, const char *real);
+
 #endif
