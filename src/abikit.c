@@ -17,6 +17,7 @@ static const struct ak_command commands[] = {
 	{ "unpatch", cmd_unpatch, usage_unpatch, "restore files abikit patched to their original bytes" },
 	{ "bundle", cmd_bundle, usage_bundle, "copy programs, their libraries and a runtime into a relocatable directory" },
 	{ "shim", cmd_shim, usage_shim, "run a new binary on the old system glibc plus libabikit-compat" },
+	{ "rollback", cmd_rollback, usage_rollback, "which installed files still load after a glibc downgrade (check, verify, plan)" },
 	{ "root", cmd_root, usage_root, "make and list old distro roots (debootstrap minbase, cached)" },
 	{ "verify", cmd_verify, usage_verify, "run targets in an old root and prove every object and binding" },
 	{ "help", cmd_help, usage_help, "show help for abikit or one of its commands" },

@@ -38,6 +38,8 @@ int cmd_root(int argc, char **argv);
 void usage_root(FILE *out);
 int cmd_shim(int argc, char **argv);
 void usage_shim(FILE *out);
+int cmd_rollback(int argc, char **argv);
+void usage_rollback(FILE *out);
 int cmd_help(int argc, char **argv);
 void usage_help(FILE *out);
 
