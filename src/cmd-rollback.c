@@ -782,7 +782,7 @@ static int apply_plan(struct opts *o, struct session *s, const enum action *act)
 		if (f->fate != AK_RB_BREAKS)
 			continue;
 		if (act[i] == A_SHIM) {
-			const char *shim[] = { self, "shim", "apply", f->path, NULL };
+			const char *shim[] = { self, "shim", "apply", "--base-glibc", s->t.glibc, f->path, NULL };
 
 			printf("== shim %s\n", f->path);
 			fflush(stdout);
@@ -827,6 +827,11 @@ static int apply_plan(struct opts *o, struct session *s, const enum action *act)
 		fflush(stdout);
 		o->vo.t = &s->t;
 		o->vo.sample = 0;
+		/* The bundles' own paths, visible in the sandbox wherever they are
+		 * (its /tmp is fresh). */
+		ak_strvec_push(&o->vo.binds, apps);
+		if (!o->runtime)
+			ak_strvec_push(&o->vo.binds, rtpath);
 		if (ak_rb_verify(&o->vo, &bc, runs, &err) < 0) {
 			ak_report(&err);
 			failed++;
@@ -1006,5 +1011,6 @@ int cmd_rollback(int argc, char **argv)
 		rc = do_plan(&o, argv + optind, (size_t)(argc - optind));
 	}
 	ak_strvec_free(&o.vo.deny);
+	ak_strvec_free(&o.vo.binds);
 	return rc;
 }

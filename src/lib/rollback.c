@@ -775,6 +775,8 @@ static enum ak_rb_outcome run_file(const struct runner *rn, const struct ak_rb_f
 			ak_sandbox_bind(&s, rn->o->t->ov[i].host, rn->o->t->ov[i].inside, false);
 	ak_sandbox_bind(&s, rn->audit_dir, IN_AUDIT_DIR, false);
 	ak_sandbox_bind(&s, rn->probe_dir, IN_PROBE_DIR, false);
+	for (size_t i = 0; i < rn->o->binds.n; i++)
+		ak_sandbox_bind(&s, rn->o->binds.v[i], rn->o->binds.v[i], false);
 	ak_sandbox_bind(&s, outdir, IN_OUT_DIR, true);
 	ak_strvec_push(&s.env, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
 	ak_strvec_push(&s.env, "HOME=/tmp");

@@ -99,6 +99,7 @@ struct ak_rb_verify_opts {
 	size_t sample;              /* 0: every file */
 	bool progress;              /* files done / total, elapsed, ETA on stderr */
 	struct ak_strvec deny;      /* basenames never run */
+	struct ak_strvec binds;     /* more host directories shown at their own paths (bundles in /tmp) */
 };
 
 enum ak_rb_outcome {
