@@ -112,7 +112,9 @@ static void visit_dir(struct walker *w, const char *path, int depth)
 		walk_error(w, path, "%s: cannot read directory: %s", path, strerror(errno));
 	}
 	closedir(d);
-	qsort(names.v, names.n, sizeof *names.v, cmp_names);
+	/* An empty directory has no vector at all: qsort(NULL) is undefined. */
+	if (names.n)
+		qsort(names.v, names.n, sizeof *names.v, cmp_names);
 	for (size_t i = 0; i < names.n; i++) {
 		size_t n = plen + strlen(names.v[i]) + 2;
 		char *child = ak_xmalloc(n);
