@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "builtin.h"
+#include "shim.h"
 #include "fsutil.h"
 #include "json.h"
 #include "layout.h"
@@ -859,6 +860,19 @@ static int do_plan(struct opts *o, char *const *trees, size_t ntrees)
 	struct ak_err err;
 	char *stubfile = o->stubs ? ak_xstrdup(o->stubs) : default_stubs();
 	bool have_stubs = ak_rb_load_stubs(stubfile, &stubs, &err) == 0;
+
+	/* No list: what the shim library itself defines is the list. */
+	if (!have_stubs && o->stubs == NULL) {
+		char *compat = ak_shim_find_compat();
+
+		if (compat && ak_shim_defs(compat, &stubs, &err) == 0) {
+			free(stubfile);
+			stubfile = compat;
+			compat = NULL;
+			have_stubs = true;
+		}
+		free(compat);
+	}
 	enum action *act;
 	struct ak_sbuf *why;
 	size_t count[3] = { 0, 0, 0 };

@@ -65,7 +65,7 @@ void ak_shim_report_free(struct ak_shim_report *r)
 }
 
 /* What the shim defines: "NAME@VERSION" for every versioned export. */
-static int shim_defs(const char *compat, struct ak_strvec *defs, struct ak_err *err)
+int ak_shim_defs(const char *compat, struct ak_strvec *defs, struct ak_err *err)
 {
 	struct ak_elf m;
 
@@ -358,7 +358,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 		}
 		ak_manifest_free(&man);
 	}
-	if (shim_defs(o->compat, &defs, err) < 0)
+	if (ak_shim_defs(o->compat, &defs, err) < 0)
 		goto out;
 	{
 		int e = ak_elf_open(&m, real, AK_READ_UNDEF, err);

@@ -43,6 +43,9 @@ struct ak_shim_report {
 int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim_report *r, struct ak_err *err);
 void ak_shim_report_free(struct ak_shim_report *r);
 
+/* What a shim library defines: "NAME@VERSION" for every versioned export. */
+int ak_shim_defs(const char *compat, struct ak_strvec *defs, struct ak_err *err);
+
 /* Where libabikit-compat.so.1 is: $ABIKIT_COMPAT, beside the running
  * abikit (a build tree's compat/), else the installed one. malloc'd/NULL. */
 char *ak_shim_find_compat(void);
