@@ -360,7 +360,7 @@ static int scan(struct input *in, const char *fmt, va_list ap)
 			return done;
 		if (!sp.suppress)
 			arg = va_arg(ap, void *);
-		if ((sp.conv == 'i' || sp.conv == 'b') || sp.conv == 'n') {
+		if (((sp.conv == 'i' || sp.conv == 'b') && sp.plain) || sp.conv == 'n') {
 			r = run_piece(in, lit, q, NULL, &assigned);
 			if (r == 1 && sp.conv == 'n') {
 				if (arg)
