@@ -256,6 +256,33 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 		return -1;
 	if (o->root && mount_dir)
 		ak_rootfs_mount(&w.root, mount_dir, mount_dir);
+	/* The file's own directories (its dir, $ORIGIN/../lib ...) lie outside
+	 * the root: show them inside at the same paths, as the file will be
+	 * installed with them. */
+	if (o->root) {
+		char *fcopy = ak_xstrdup(elf->path), *origin = dirname(fcopy);
+		char real[PATH_MAX];
+
+		if (realpath(origin, real) != NULL)
+			ak_rootfs_mount(&w.root, real, real);
+		for (int k = 0; k < 2; k++) {
+			const char *path = k ? elf->runpath : elf->rpath;
+
+			for (const char *p = path; p && *p;) {
+				const char *colon = strchr(p, ':');
+				size_t n = colon ? (size_t)(colon - p) : strlen(p);
+				struct ak_sbuf b = { 0 };
+
+				if (n >= 7 && strncmp(p, "$ORIGIN", 7) == 0)
+					ak_sbuf_addf(&b, "%s%.*s", origin, (int)(n - 7), p + 7);
+				if (b.s && realpath(b.s, real) != NULL && ak_is_dir(real))
+					ak_rootfs_mount(&w.root, real, real);
+				ak_sbuf_free(&b);
+				p = colon ? colon + 1 : NULL;
+			}
+		}
+		free(fcopy);
+	}
 	ak_check(&w, elf, &cr);
 	for (size_t i = 0; i < cr.nproblems; i++) {
 		const struct ak_problem *p = &cr.problems[i];
@@ -263,7 +290,13 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 
 		if (!p->fatal)
 			continue;
-		if (p->kind == AK_PB_MISSING_VERSION) {
+		if (p->kind == AK_PB_MISSING_VERSION && strncmp(p->version, "GLIBC_ABI_", 10) == 0) {
+			/* A loader feature (DT_RELR, GNU2 TLS ...), not symbols: the old
+			 * ld.so would misload the file whatever the shim defines. */
+			snprintf(buf, sizeof buf, "%s needs %s, a feature of the newer dynamic linker", p->required_by,
+				 p->version);
+			ak_strvec_push(&r->other, buf);
+		} else if (p->kind == AK_PB_MISSING_VERSION) {
 			const char *base = strrchr(p->library, '/') ? strrchr(p->library, '/') + 1 : p->library;
 
 			snprintf(buf, sizeof buf, "%s %s", base, p->version);
@@ -277,6 +310,10 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 			} else if (!ak_strvec_contains(&r->missing, buf)) {
 				ak_strvec_push(&r->missing, buf);
 			}
+		} else if (p->kind == AK_PB_MISSING_LIBRARY && elf->kind == AK_KIND_SHLIB) {
+			/* A library's needs are found through the program that loads
+			 * it (its DT_RPATH); they are shimmed, or not, on their own. */
+			continue;
 		} else {
 			ak_strvec_push(&r->other, p->message);
 		}
