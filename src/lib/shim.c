@@ -3,6 +3,7 @@
 #include "shim.h"
 
 #include <elf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -64,12 +65,13 @@ void ak_shim_report_free(struct ak_shim_report *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* What the shim defines: "NAME@VERSION" for every versioned export. */
-int ak_shim_defs(const char *compat, struct ak_strvec *defs, struct ak_err *err)
+/* What one library defines: "NAME@VERSION" for every versioned export,
+ * with its soname in `from` (same index), when from is given. */
+static int lib_defs(const char *path, struct ak_strvec *defs, struct ak_strvec *from, struct ak_err *err)
 {
 	struct ak_elf m;
 
-	if (ak_elf_open(&m, compat, AK_READ_DEFS, err) != 0)
+	if (ak_elf_open(&m, path, AK_READ_DEFS, err) != 0)
 		return -1;
 	for (size_t i = m.nundef; i < m.nsyms; i++) {
 		char buf[512];
@@ -78,9 +80,41 @@ int ak_shim_defs(const char *compat, struct ak_strvec *defs, struct ak_err *err)
 			continue;
 		snprintf(buf, sizeof buf, "%s@%s", m.syms[i].name, m.syms[i].version);
 		ak_strvec_push(defs, buf);
+		if (from)
+			ak_strvec_push(from, m.soname ? m.soname : path);
 	}
 	ak_elf_close(&m);
 	return 0;
+}
+
+/* The shim is a core library (libabikit-compat.so.1, needing only libc)
+ * and, beside it, one library per old glibc library its forwarders call
+ * (libabikit-compat-pthread.so.1, -dl, -rt, ...): a program gets only
+ * those it uses, so it loads no library it would not have loaded. */
+static int all_defs(const char *compat, struct ak_strvec *defs, struct ak_strvec *from, struct ak_err *err)
+{
+	char *copy = ak_xstrdup(compat), *dir = dirname(copy);
+	DIR *d;
+	struct dirent *e;
+	int rc = lib_defs(compat, defs, from, err);
+
+	d = rc == 0 ? opendir(dir) : NULL;
+	while (d && rc == 0 && (e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, "libabikit-compat-", 17) == 0 && strstr(e->d_name, ".so.1")) {
+			char *p = ak_path_join(dir, e->d_name);
+
+			rc = lib_defs(p, defs, from, err);
+			free(p);
+		}
+	if (d)
+		closedir(d);
+	free(copy);
+	return rc;
+}
+
+int ak_shim_defs(const char *compat, struct ak_strvec *defs, struct ak_err *err)
+{
+	return all_defs(compat, defs, NULL, err);
 }
 
 /* Mark the version needs (file, node) in `weak` (pairs "FILE NODE") as
@@ -358,7 +392,7 @@ static int run_patchelf(const struct ak_patchelf *pe, const char *const *argv, c
 int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim_report *r, struct ak_err *err)
 {
 	char real[PATH_MAX], cur_sha[65], new_sha[65], compat_sha[65];
-	struct ak_strvec defs = { 0 }, weak = { 0 };
+	struct ak_strvec defs = { 0 }, from = { 0 }, libs = { 0 }, weak = { 0 };
 	struct ak_manifest man = { 0 };
 	struct ak_elf m, after;
 	bool have_m = false;
@@ -395,7 +429,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 		}
 		ak_manifest_free(&man);
 	}
-	if (ak_shim_defs(o->compat, &defs, err) < 0)
+	if (all_defs(o->compat, &defs, &from, err) < 0)
 		goto out;
 	{
 		int e = ak_elf_open(&m, real, AK_READ_UNDEF, err);
@@ -431,6 +465,15 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	}
 	for (size_t i = 0; i < weak.n; i++)
 		ak_strvec_push(&r->weakened, weak.v[i]);
+	/* The core always (it takes the version needs), the others when used. */
+	ak_strvec_push(&libs, AK_COMPAT_SONAME);
+	for (size_t i = 0; i < r->provided.n; i++)
+		for (size_t k = 0; k < defs.n; k++)
+			if (strcmp(defs.v[k], r->provided.v[i]) == 0) {
+				if (!ak_strvec_contains(&libs, from.v[k]))
+					ak_strvec_push(&libs, from.v[k]);
+				break;
+			}
 	if (o->dry_run) {
 		r->action = "would-shim";
 		rc = 0;
@@ -441,8 +484,8 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	tmp = ak_rewrite_temp_copy(real, real, err);
 	if (tmp == NULL)
 		goto out;
-	{
-		const char *add[] = { o->pe->path, "--add-needed", AK_COMPAT_SONAME, tmp, NULL };
+	for (size_t i = 0; i < libs.n; i++) {
+		const char *add[] = { o->pe->path, "--add-needed", libs.v[i], tmp, NULL };
 
 		if (run_patchelf(o->pe, add, tmp, err) < 0)
 			goto fail;
@@ -530,33 +573,36 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	}
 	ak_elf_close(&after);
 
-	/* The shim beside the file (the same bytes, or a fresh copy). */
-	if (!o->system) {
-		char have[65];
+	/* The shim libraries beside the file (the same bytes, or fresh copies). */
+	for (size_t i = 0; !o->system && i < libs.n; i++) {
+		char have[65], *ccopy = ak_xstrdup(o->compat), *src = ak_path_join(dirname(ccopy), libs.v[i]);
+		char *dst = ak_path_join(dir, libs.v[i]);
+		int e = 0;
 
-		beside = ak_path_join(dir, AK_COMPAT_SONAME);
-		if (ak_sha256_file(o->compat, compat_sha, err) < 0)
-			goto fail;
-		if (!ak_exists(beside) || ak_sha256_file(beside, have, err) < 0 || strcmp(have, compat_sha) != 0) {
-			char *ctmp = ak_rewrite_temp_copy(beside, o->compat, err);
-			int cfd;
+		if (ak_sha256_file(src, compat_sha, err) < 0)
+			e = -1;
+		else if (!ak_exists(dst) || ak_sha256_file(dst, have, err) < 0 || strcmp(have, compat_sha) != 0) {
+			char *ctmp = ak_rewrite_temp_copy(dst, src, err);
+			int cfd = ctmp ? open(ctmp, O_RDONLY | O_CLOEXEC) : -1;
 
 			if (ctmp == NULL)
-				goto fail;
-			cfd = open(ctmp, O_RDONLY | O_CLOEXEC);
-			if (cfd < 0 || fchmod(cfd, 0644) != 0 || fsync(cfd) != 0 || rename(ctmp, beside) != 0) {
-				ak_errno(err, errno, "%s: cannot install the shim", beside);
-				if (cfd >= 0)
-					close(cfd);
+				e = -1;
+			else if (cfd < 0 || fchmod(cfd, 0644) != 0 || fsync(cfd) != 0 || rename(ctmp, dst) != 0) {
+				e = ak_errno(err, errno, "%s: cannot install the shim", dst);
 				unlink(ctmp);
-				free(ctmp);
-				goto fail;
 			}
-			close(cfd);
+			if (cfd >= 0)
+				close(cfd);
 			free(ctmp);
 		}
+		if (i == 0 && beside == NULL)
+			beside = ak_xstrdup(dst);
+		free(dst);
+		free(src);
+		free(ccopy);
+		if (e < 0)
+			goto fail;
 	}
-
 	/* Judged again as the loader will load it: against the base, with the
 	 * shim found where the file now looks for it. */
 	{
@@ -632,6 +678,8 @@ out:
 		ak_elf_close(&m);
 	ak_manifest_free(&man);
 	ak_strvec_free(&defs);
+	ak_strvec_free(&from);
+	ak_strvec_free(&libs);
 	ak_strvec_free(&weak);
 	free(beside);
 	free(rpath);
