@@ -27,24 +27,7 @@
 
 char *ak_bundle_find_launcher(void)
 {
-	const char *env = getenv("ABIKIT_LAUNCH");
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env)
-		return ak_exists(env) ? ak_xstrdup(env) : NULL;
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		char *beside;
-
-		self[n] = '\0';
-		beside = ak_path_join(dirname(self), "abikit-launch");
-		if (ak_exists(beside))
-			return beside;
-		free(beside);
-	}
-	return ak_exists(ABIKIT_PKGLIBEXECDIR "/abikit-launch") ? ak_xstrdup(ABIKIT_PKGLIBEXECDIR "/abikit-launch")
-								: NULL;
+	return ak_find_companion("ABIKIT_LAUNCH", "abikit-launch", ABIKIT_PKGLIBEXECDIR);
 }
 
 /* Static archives and start files are for linking, not for running. */

@@ -278,3 +278,26 @@ int ak_copy_tree(const char *src, const char *dst, int (*skip)(const char *name)
 	closedir(d);
 	return rc;
 }
+
+char *ak_find_companion(const char *envvar, const char *rel, const char *installed)
+{
+	const char *env = getenv(envvar);
+	char self[PATH_MAX], *p;
+	ssize_t n;
+
+	if (env && *env)
+		return ak_exists(env) ? ak_xstrdup(env) : NULL;
+	n = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		p = ak_path_join(dirname(self), rel);
+		if (ak_exists(p))
+			return p;
+		free(p);
+	}
+	p = ak_path_join(installed, rel);
+	if (ak_exists(p))
+		return p;
+	free(p);
+	return NULL;
+}

@@ -25,6 +25,12 @@ int ak_copy_file(const char *src, const char *dst, struct ak_err *err);
  * kept) and symlinks as symlinks. Entries whose name `skip` accepts are
  * left out (skip may be NULL). */
 int ak_copy_tree(const char *src, const char *dst, int (*skip)(const char *name), struct ak_err *err);
+/* A file abikit ships beside itself (abikit-launch, abikit-audit.so, the
+ * compat libraries): $envvar if set (NULL when that file is missing), else
+ * `rel` beside the running abikit (a build tree), else installed/rel.
+ * malloc'd, or NULL when there is none. */
+char *ak_find_companion(const char *envvar, const char *rel, const char *installed);
+
 /* Total size in bytes of the regular files below path (no symlinks). */
 unsigned long long ak_tree_size(const char *path);
 

@@ -32,27 +32,8 @@
 
 char *ak_shim_find_compat(void)
 {
-	const char *env = getenv("ABIKIT_COMPAT");
-	static const char *const beside[] = { "compat/" AK_COMPAT_SONAME, AK_COMPAT_SONAME, NULL };
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env)
-		return ak_exists(env) ? ak_xstrdup(env) : NULL;
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		self[n] = '\0';
-		for (const char *const *b = beside; *b; b++) {
-			char *dir = ak_xstrdup(self), *p = ak_path_join(dirname(dir), *b);
-
-			free(dir);
-			if (ak_exists(p))
-				return p;
-			free(p);
-		}
-	}
-	return ak_exists(ABIKIT_PKGLIBDIR "/compat/" AK_COMPAT_SONAME) ? ak_xstrdup(ABIKIT_PKGLIBDIR "/compat/" AK_COMPAT_SONAME)
-									: NULL;
+	/* A build tree has it in compat/, an install in PKGLIBDIR/compat/. */
+	return ak_find_companion("ABIKIT_COMPAT", "compat/" AK_COMPAT_SONAME, ABIKIT_PKGLIBDIR);
 }
 
 void ak_shim_report_free(struct ak_shim_report *r)

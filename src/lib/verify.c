@@ -32,24 +32,7 @@
 
 char *ak_verify_find_audit(void)
 {
-	const char *env = getenv("ABIKIT_AUDIT");
-	char self[PATH_MAX];
-	ssize_t n;
-
-	if (env && *env)
-		return ak_exists(env) ? ak_xstrdup(env) : NULL;
-	n = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (n > 0) {
-		char *beside;
-
-		self[n] = '\0';
-		beside = ak_path_join(dirname(self), "abikit-audit.so");
-		if (ak_exists(beside))
-			return beside;
-		free(beside);
-	}
-	return ak_exists(ABIKIT_PKGLIBEXECDIR "/abikit-audit.so") ? ak_xstrdup(ABIKIT_PKGLIBEXECDIR "/abikit-audit.so")
-								  : NULL;
+	return ak_find_companion("ABIKIT_AUDIT", "abikit-audit.so", ABIKIT_PKGLIBEXECDIR);
 }
 
 /* glibc's core objects: one of each may be in a process, and with a
