@@ -98,10 +98,20 @@ int ak_shim_defs(const char *compat, struct ak_strvec *defs, struct ak_err *err)
 	return all_defs(compat, defs, NULL, err);
 }
 
-/* Mark the version needs (file, node) in `weak` (pairs "FILE NODE") as
- * VER_FLG_WEAK, in place in `path`: only the 16-bit vna_flags change, so
- * the file keeps its size and layout. */
-static int weaken(const char *path, const struct ak_strvec *weak, struct ak_err *err)
+/* Edit the version needs of the file at `path` in place, in one walk of
+ * .gnu.version_r:
+ *  - the needs on the libraries in `retarget` (sonames) point at the shim:
+ *    vn_file becomes "libabikit-compat.so.1", already in .dynstr since the
+ *    shim was added to DT_NEEDED. The loader then checks those nodes
+ *    against the shim, which defines every glibc node name, and stays
+ *    quiet; symbol lookup ignores vn_file for versioned definitions, so
+ *    the old libc still provides every symbol it has, the shim the rest;
+ *  - the needs "FILE NODE" in `weak` get VER_FLG_WEAK (the loader tolerates
+ *    them missing, but says "weak version ... not found" at every start:
+ *    the fallback).
+ * Only vn_file and vna_flags change: the file keeps its size and layout. */
+static int edit_verneed(const char *path, const struct ak_strvec *retarget, const struct ak_strvec *weak,
+			struct ak_err *err)
 {
 	struct ak_elf m;
 	Elf_Scn *scn = NULL;
@@ -120,35 +130,48 @@ static int weaken(const char *path, const struct ak_strvec *weak, struct ak_err 
 	}
 	while ((scn = elf_nextscn(m.elf, scn)) != NULL) {
 		GElf_Shdr sh;
-		size_t off = 0;
+		Elf_Data *str;
+		size_t off = 0, shim_off = 0, len = strlen(AK_COMPAT_SONAME) + 1;
+		bool have_shim = false;
 
 		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_GNU_verneed)
 			continue;
+		str = elf_getdata(elf_getscn(m.elf, sh.sh_link), NULL);
+		for (size_t i = 0; str && i + len <= str->d_size && !have_shim; i++)
+			if ((i == 0 || ((const char *)str->d_buf)[i - 1] == '\0') &&
+			    memcmp((const char *)str->d_buf + i, AK_COMPAT_SONAME, len) == 0) {
+				shim_off = i;
+				have_shim = true;
+			}
+		if (retarget->n > 0 && !have_shim) {
+			ak_errf(err, "%s: %s is not in the dynamic string table", path, AK_COMPAT_SONAME);
+			goto out;
+		}
 		for (size_t i = 0; i < sh.sh_info && off + sizeof(Elf64_Verneed) <= sh.sh_size; i++) {
 			Elf64_Verneed vn;
+			const char *file;
 			size_t aoff;
 
 			if (pread(fd, &vn, sizeof vn, (off_t)(sh.sh_offset + off)) != (ssize_t)sizeof vn) {
 				ak_errf(err, "%s: cannot read .gnu.version_r", path);
 				goto out;
 			}
+			file = elf_strptr(m.elf, sh.sh_link, vn.vn_file);
 			aoff = off + vn.vn_aux;
-			for (size_t k = 0; k < vn.vn_cnt && aoff + sizeof(Elf64_Vernaux) <= sh.sh_size; k++) {
+			for (size_t k = 0; file && k < vn.vn_cnt && aoff + sizeof(Elf64_Vernaux) <= sh.sh_size; k++) {
 				Elf64_Vernaux va;
-				const char *file, *name;
+				const char *name;
 				char pair[512];
 
 				if (pread(fd, &va, sizeof va, (off_t)(sh.sh_offset + aoff)) != (ssize_t)sizeof va)
 					break;
-				file = elf_strptr(m.elf, sh.sh_link, vn.vn_file);
 				name = elf_strptr(m.elf, sh.sh_link, va.vna_name);
-				snprintf(pair, sizeof pair, "%s %s", file ? file : "", name ? name : "");
+				snprintf(pair, sizeof pair, "%s %s", file, name ? name : "");
 				if (ak_strvec_contains(weak, pair)) {
 					uint16_t flags = (uint16_t)(va.vna_flags | VER_FLG_WEAK);
 
 					if (pwrite(fd, &flags, sizeof flags,
-						   (off_t)(sh.sh_offset + aoff + offsetof(Elf64_Vernaux, vna_flags))) !=
-					    (ssize_t)sizeof flags) {
+						   (off_t)(sh.sh_offset + aoff + offsetof(Elf64_Vernaux, vna_flags))) != (ssize_t)sizeof flags) {
 						ak_errno(err, errno, "%s: cannot write", path);
 						goto out;
 					}
@@ -157,72 +180,7 @@ static int weaken(const char *path, const struct ak_strvec *weak, struct ak_err 
 					break;
 				aoff += va.vna_next;
 			}
-			if (vn.vn_next == 0)
-				break;
-			off += vn.vn_next;
-		}
-	}
-	rc = 0;
-out:
-	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = ak_errno(err, errno, "%s", path);
-	ak_elf_close(&m);
-	return rc;
-}
-
-/* Point the version needs of the libraries in `libs` (sonames) at the
- * shim: vn_file becomes "libabikit-compat.so.1", already in .dynstr since
- * the shim was added to DT_NEEDED. The loader then checks those nodes
- * against the shim, which defines every glibc node name, and stays quiet;
- * symbol lookup ignores vn_file for versioned definitions, so the old libc
- * still provides every symbol it has, and the shim the rest. Only the
- * 32-bit vn_file of each entry changes: size and layout stay. */
-static int retarget(const char *path, const struct ak_strvec *libs, struct ak_err *err)
-{
-	struct ak_elf m;
-	Elf_Scn *scn = NULL;
-	int fd = -1, rc = -1;
-
-	if (ak_elf_open(&m, path, 0, err) != 0)
-		return -1;
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0) {
-		ak_errno(err, errno, "%s", path);
-		goto out;
-	}
-	while ((scn = elf_nextscn(m.elf, scn)) != NULL) {
-		GElf_Shdr sh, strsh;
-		Elf_Scn *strscn;
-		Elf_Data *strdata;
-		size_t off = 0, shim_off = 0, len = strlen(AK_COMPAT_SONAME) + 1;
-		bool found = false;
-
-		if (gelf_getshdr(scn, &sh) == NULL || sh.sh_type != SHT_GNU_verneed)
-			continue;
-		strscn = elf_getscn(m.elf, sh.sh_link);
-		if (strscn == NULL || gelf_getshdr(strscn, &strsh) == NULL || (strdata = elf_getdata(strscn, NULL)) == NULL)
-			continue;
-		for (size_t i = 0; i + len <= strdata->d_size; i++)
-			if ((i == 0 || ((const char *)strdata->d_buf)[i - 1] == '\0') &&
-			    memcmp((const char *)strdata->d_buf + i, AK_COMPAT_SONAME, len) == 0) {
-				shim_off = i;
-				found = true;
-				break;
-			}
-		if (!found) {
-			ak_errf(err, "%s: %s is not in the dynamic string table", path, AK_COMPAT_SONAME);
-			goto out;
-		}
-		for (size_t i = 0; i < sh.sh_info && off + sizeof(Elf64_Verneed) <= sh.sh_size; i++) {
-			Elf64_Verneed vn;
-			const char *file;
-
-			if (pread(fd, &vn, sizeof vn, (off_t)(sh.sh_offset + off)) != (ssize_t)sizeof vn) {
-				ak_errf(err, "%s: cannot read .gnu.version_r", path);
-				goto out;
-			}
-			file = elf_strptr(m.elf, sh.sh_link, vn.vn_file);
-			if (file && ak_strvec_contains(libs, file)) {
+			if (file && ak_strvec_contains(retarget, file)) {
 				uint32_t v = (uint32_t)shim_off;
 
 				if (pwrite(fd, &v, sizeof v, (off_t)(sh.sh_offset + off + offsetof(Elf64_Verneed, vn_file))) !=
@@ -504,10 +462,10 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 			ak_strvec_push(&r->weakened, rest.v[i]);
 		ak_strvec_free(&weak);
 		weak = rest;
-		e_rt = retarget(tmp, &rt_libs, err);
+		e_rt = edit_verneed(tmp, &rt_libs, &weak, err);
 		ak_strvec_free(&rt_libs);
 		ak_strvec_free(&nodes);
-		if (e_rt < 0 || weaken(tmp, &weak, err) < 0)
+		if (e_rt < 0)
 			goto fail;
 	}
 	if (!o->system) {
