@@ -348,7 +348,12 @@ static void need_root_world(struct run *run, size_t from, const char *name)
 	char *as = NULL;
 
 	if (strchr(name, '/')) {
-		d = try_dir(run, "", name, &as);
+		/* The loader expands $ORIGIN and the other tokens in a DT_NEEDED
+		 * path too ("$ORIGIN/libabikit-compat.so.1", as abikit shim writes). */
+		char *x = strchr(name, '$') ? expand_dst(name, o->origin ? o->origin : "/", run->top->machine) : NULL;
+
+		d = try_dir(run, "", x ? x : name, &as);
+		free(x);
 	} else {
 		if (o->elf->runpath == NULL) {
 			d = search_path(run, o->elf->rpath, o, name, &as);
