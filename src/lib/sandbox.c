@@ -245,9 +245,9 @@ int ak_sandbox_run(const struct ak_sandbox *s, const char *const *argv, struct a
 		made_tmproot = true;
 		fallback_args(s, tmproot, argv, &a);
 	}
-	ak_strvec_push(&a, "");  /* room for the NULL below */
-	free(a.v[a.n - 1]);
-	a.v[a.n - 1] = NULL;
+	/* execvp wants the vector NULL-terminated; the NULL is not counted. */
+	ak_grow((void **)&a.v, &a.cap, a.n + 1, sizeof *a.v);
+	a.v[a.n] = NULL;
 
 	start = now();
 	pid = fork();
@@ -321,13 +321,11 @@ int ak_sandbox_run(const struct ak_sandbox *s, const char *const *argv, struct a
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	if (made_tmproot)
 		rmdir(tmproot);
-	a.n--;
 	ak_strvec_free(&a);
 	return 0;
 fail:
 	if (made_tmproot)
 		rmdir(tmproot);
-	a.n--;
 	ak_strvec_free(&a);
 	return -1;
 }

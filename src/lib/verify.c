@@ -583,22 +583,18 @@ int ak_verify(const struct ak_verify_opts *o, struct ak_verify_result *r, struct
 	/* A private loader outside the root: its runtime is bound too. */
 	{
 		char *in_root = m.interp ? ak_rootfs_host_path(&w.root, m.interp) : NULL;
-		bool outside = in_root && !ak_exists(in_root) && ak_exists(m.interp);
 
+		if (in_root && !ak_exists(in_root) && ak_exists(m.interp)) {
+			char *c1 = ak_xstrdup(m.interp), *lib = dirname(c1), *c2 = ak_xstrdup(lib), *prefix = dirname(c2);
+
+			bind_same(&binds, &w.root, prefix, false);
+			if (!ak_strvec_contains(&pl.runtime, prefix))
+				ak_strvec_push(&pl.runtime, prefix);
+			free(c2);
+			free(c1);
+		}
 		free(in_root);
-		if (!outside)
-			goto judged_binds;
 	}
-	{
-		char *c1 = ak_xstrdup(m.interp), *lib = dirname(c1), *c2 = ak_xstrdup(lib), *prefix = dirname(c2);
-
-		bind_same(&binds, &w.root, prefix, false);
-		if (!ak_strvec_contains(&pl.runtime, prefix))
-			ak_strvec_push(&pl.runtime, prefix);
-		free(c2);
-		free(c1);
-	}
-judged_binds:
 	ak_strvec_push(&pl.main, inside);
 	ak_strvec_push(&pl.main, judged);
 	r->uses_runtime = pl.runtime.n > 0 && m.interp != NULL &&
