@@ -39,7 +39,7 @@ static int skip_link_time(const char *name)
 }
 
 /* The Debian package a file came from: dpkg's database for installed
- * files; for a package unpacked by scripts/fetch-debs (PKG/root/... with
+ * files; for a package unpacked by scripts/fetch-debs (the tree PKG/root, with
  * PKG/control beside it), that control file. "" when unknown. */
 static void package_of(const char *path, char *out, size_t size)
 {
@@ -50,8 +50,9 @@ static void package_of(const char *path, char *out, size_t size)
 	out[0] = '\0';
 	root = NULL;
 	if (realpath(path, real) != NULL)
-		for (char *p = strstr(real, "/root/"); p; p = strstr(p + 1, "/root/"))
-			root = p;  /* the last one: $HOME may be /root */
+		for (char *p = strstr(real, "/root"); p; p = strstr(p + 1, "/root"))
+			if (p[5] == '/')
+				root = p;  /* the last one: $HOME may be /root itself */
 	if (root != NULL) {
 		char *control, *text;
 		struct ak_err e;

@@ -42,7 +42,7 @@ struct ak_matrix {
 struct ak_matrix_cell {
 	size_t target, root, runtime;
 	bool restricted;
-	char name[512];             /* target/root/runtime[/restricted] */
+	char name[512];             /* TARGET/ROOT/RUNTIME, and /restricted */
 };
 
 int ak_matrix_load(struct ak_matrix *m, const char *file, struct ak_err *err);
