@@ -216,6 +216,20 @@ static void shim_nodes(const char *compat, struct ak_strvec *nodes)
 	ak_elf_close(&m);
 }
 
+/* Does the shim define anything in version node `node`? */
+static bool defines_node(const struct ak_strvec *defs, const char *node)
+{
+	size_t n = strlen(node);
+
+	for (size_t i = 0; i < defs->n; i++) {
+		const char *at = strchr(defs->v[i], '@');
+
+		if (at && strncmp(at + 1, node, n) == 0 && at[1 + n] == '\0')
+			return true;
+	}
+	return false;
+}
+
 /* Judge `elf` against the base (with the shim's directory shown in the
  * root when it lies beside the file): the problems, split into what the
  * shim provides, what it lacks, and what it cannot help with. */
@@ -269,6 +283,10 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 			snprintf(buf, sizeof buf, "%s needs %s, a feature of the newer dynamic linker", p->required_by,
 				 p->version);
 			ak_strvec_push(&r->other, buf);
+		} else if (p->kind == AK_PB_MISSING_VERSION && !defines_node(defs, p->version)) {
+			/* A version node the shim does not have (GLIBCXX_3.4.32 of
+			 * an old libstdc++): no stub can provide it. */
+			ak_strvec_push(&r->other, p->message);
 		} else if (p->kind == AK_PB_MISSING_VERSION) {
 			const char *base = strrchr(p->library, '/') ? strrchr(p->library, '/') + 1 : p->library;
 
@@ -296,27 +314,6 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 	return 0;
 }
 
-/* The search path after the shim joins: the old one with $ORIGIN added. */
-static char *with_origin(const char *old)
-{
-	struct ak_sbuf b = { 0 };
-
-	if (old && *old) {
-		for (const char *p = old; p;) {
-			const char *c = strchr(p, ':');
-			size_t n = c ? (size_t)(c - p) : strlen(p);
-
-			if ((n == 7 && strncmp(p, "$ORIGIN", 7) == 0) || (n == 9 && strncmp(p, "${ORIGIN}", 9) == 0))
-				return ak_xstrdup(old);
-			p = c ? c + 1 : NULL;
-		}
-		ak_sbuf_addf(&b, "%s:$ORIGIN", old);
-	} else {
-		ak_sbuf_add(&b, "$ORIGIN");
-	}
-	return b.s;
-}
-
 static int run_patchelf(const struct ak_patchelf *pe, const char *const *argv, const char *file, struct ak_err *err)
 {
 	char out[1024];
@@ -335,7 +332,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	struct ak_manifest man = { 0 };
 	struct ak_elf m, after;
 	bool have_m = false;
-	char *dircopy = NULL, *dir, *mpath = NULL, *tmp = NULL, *rpath = NULL, *beside = NULL;
+	char *dircopy = NULL, *dir, *mpath = NULL, *tmp = NULL, *beside = NULL;
 	struct stat st;
 	int rc = -1, fd = -1, e_rt;
 
@@ -397,7 +394,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	if (r->missing.n > 0 || r->other.n > 0) {
 		ak_errf(err, "%s: not shimmable: %s%s%s; bundle it with a runtime instead (abikit bundle)", path,
 			r->missing.n ? "no stub for " : "", r->missing.n ? r->missing.v[0] : r->other.v[0],
-			r->missing.n + r->other.n > 1 ? " and more" : "");
+			(r->missing.n ? r->missing.n : r->other.n) > 1 ? " and more" : "");
 		r->action = "not-shimmable";
 		rc = AK_REFUSED;
 		goto out;
@@ -423,12 +420,26 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	tmp = ak_rewrite_temp_copy(real, real, err);
 	if (tmp == NULL)
 		goto out;
-	for (size_t i = 0; i < libs.n; i++) {
-		const char *add[] = { o->pe->path, "--add-needed", libs.v[i], tmp, NULL };
+	/* DT_NEEDED gets each shim library twice: "$ORIGIN/NAME" first, which
+	 * the loader opens as that very file, with no search, then the plain
+	 * NAME, which it finds already loaded (its soname) and so adds to the
+	 * object's names: the version needs that name the shim then match it.
+	 * No DT_RPATH entry is needed, so nothing (not libc.so.6 either) is
+	 * first looked for in the file's directory and, on glibc 2.31, in its
+	 * tls/ and x86_64/ subdirectories (14 failed calls each start).
+	 * patchelf --add-needed puts a name first: plain names go in first. */
+	for (int pass = 0; pass < (o->system ? 1 : 2); pass++)
+		for (size_t i = 0; i < libs.n; i++) {
+			struct ak_sbuf name = { 0 };
+			const char *add[] = { o->pe->path, "--add-needed", NULL, tmp, NULL };
 
-		if (run_patchelf(o->pe, add, tmp, err) < 0)
-			goto fail;
-	}
+			ak_sbuf_addf(&name, "%s%s", pass ? "$ORIGIN/" : "", libs.v[i]);
+			add[2] = name.s;
+			e_rt = run_patchelf(o->pe, add, tmp, err);
+			ak_sbuf_free(&name);
+			if (e_rt < 0)
+				goto fail;
+		}
 	/* Retarget whole version needs to the shim where it defines all their
 	 * nodes (silent); mark the rest weak (the loader then prints "weak
 	 * version ... not found" on every start, so it is the fallback). */
@@ -466,23 +477,6 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 		ak_strvec_free(&rt_libs);
 		ak_strvec_free(&nodes);
 		if (e_rt < 0)
-			goto fail;
-	}
-	if (!o->system) {
-		/* $ORIGIN in the same kind of search path the file has. */
-		bool runpath = m.runpath != NULL;
-		const char *argv[7];
-		int n = 0;
-
-		rpath = with_origin(runpath ? m.runpath : m.rpath);
-		argv[n++] = o->pe->path;
-		if (!runpath)
-			argv[n++] = "--force-rpath";
-		argv[n++] = "--set-rpath";
-		argv[n++] = rpath;
-		argv[n++] = tmp;
-		argv[n] = NULL;
-		if (run_patchelf(o->pe, argv, tmp, err) < 0)
 			goto fail;
 	}
 	/* Check the result as the loader will see it: the weak needs, the
@@ -621,7 +615,6 @@ out:
 	ak_strvec_free(&libs);
 	ak_strvec_free(&weak);
 	free(beside);
-	free(rpath);
 	free(tmp);
 	free(mpath);
 	free(dircopy);
