@@ -3,9 +3,10 @@
  * their real version nodes. The binary's version needs that the base glibc
  * lacks are marked VER_FLG_WEAK (the loader then tolerates their absence
  * from the old libc, and binds the symbols to the shim, which defines
- * them under those very versions); libabikit-compat.so.1 is added to
- * DT_NEEDED, beside the binary through $ORIGIN or from the system's
- * library path. Kept reversible like `abikit patch`. */
+ * them under those very versions) or, silently, pointed at the shim
+ * itself; libabikit-compat.so.1 is added to DT_NEEDED, beside the binary
+ * ("$ORIGIN/libabikit-compat.so.1", then the plain name) or from the
+ * system's library path. Kept reversible like `abikit patch`. */
 #ifndef ABIKIT_SHIM_H
 #define ABIKIT_SHIM_H
 
