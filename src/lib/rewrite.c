@@ -2,6 +2,7 @@
 
 #include "rewrite.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -662,6 +663,40 @@ void ak_patch_report_free(struct ak_patch_report *r)
 	memset(r, 0, sizeof *r);
 }
 
+/* The kept original goes once no record names it (equal files patched in
+ * several places share one copy). */
+static void drop_unused_original(const char *state, const char *sha)
+{
+	char *pdir = ak_path_join(state, "patched"), *odir, *blob;
+	DIR *d = opendir(pdir);
+	struct dirent *e;
+	bool used = false;
+
+	while (d && !used && (e = readdir(d)) != NULL) {
+		struct ak_manifest m = { 0 };
+		struct ak_err err;
+		char *p;
+		const char *v;
+
+		if (strstr(e->d_name, ".manifest") == NULL)
+			continue;
+		p = ak_path_join(pdir, e->d_name);
+		if (ak_manifest_load(&m, p, &err) == 0 && (v = ak_manifest_get(&m, "original_sha256")) && strcmp(v, sha) == 0)
+			used = true;
+		ak_manifest_free(&m);
+		free(p);
+	}
+	if (d)
+		closedir(d);
+	odir = ak_path_join(state, "originals");
+	blob = ak_path_join(odir, sha);
+	if (!used && sha[0])
+		unlink(blob);
+	free(blob);
+	free(odir);
+	free(pdir);
+}
+
 int ak_unpatch_file(const char *state, const char *path, bool force, struct ak_unpatch_report *r,
 		    struct ak_err *err)
 {
@@ -722,6 +757,7 @@ forget:
 		ak_errno(err, errno, "%s: restored, but its record cannot be removed", mpath);
 		goto out;
 	}
+	drop_unused_original(state, orig);
 	rc = 0;
 	goto out;
 fail:
