@@ -777,6 +777,14 @@ static enum ak_rb_outcome run_file(const struct runner *rn, const struct ak_rb_f
 	ak_sandbox_bind(&s, rn->probe_dir, IN_PROBE_DIR, false);
 	for (size_t i = 0; i < rn->o->binds.n; i++)
 		ak_sandbox_bind(&s, rn->o->binds.v[i], rn->o->binds.v[i], false);
+	/* The sandbox's /tmp is a fresh tmpfs: a file under this system's
+	 * /tmp is shown at its own path. */
+	if (strncmp(f->path, "/tmp/", 5) == 0) {
+		char *c = ak_xstrdup(f->path), *dir = dirname(c);
+
+		ak_sandbox_bind(&s, dir, dir, false);
+		free(c);
+	}
 	ak_sandbox_bind(&s, outdir, IN_OUT_DIR, true);
 	ak_strvec_push(&s.env, "PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin");
 	ak_strvec_push(&s.env, "HOME=/tmp");

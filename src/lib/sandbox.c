@@ -123,22 +123,18 @@ static void bwrap_args(const struct ak_sandbox *s, const char *const *argv, stru
 		ak_strvec_push(a, "--proc");
 		ak_strvec_push(a, "/proc");
 	}
-	if (s->read_only) {
-		/* A read-only, empty /tmp: nothing on the file system is writable. */
-		ak_strvec_push(a, "--tmpfs");
-		ak_strvec_push(a, "/tmp");
-		ak_strvec_push(a, "--remount-ro");
-		ak_strvec_push(a, "/tmp");
-	} else {
-		ak_strvec_push(a, "--tmpfs");
-		ak_strvec_push(a, "/tmp");
-	}
+	ak_strvec_push(a, "--tmpfs");
+	ak_strvec_push(a, "/tmp");
 	for (size_t i = 0; i < s->nbinds; i++) {
 		ak_strvec_push(a, s->binds[i].writable ? "--bind" : "--ro-bind");
 		ak_strvec_push(a, s->binds[i].host);
 		ak_strvec_push(a, s->binds[i].inside);
 	}
 	if (s->read_only) {
+		/* Read-only only now: the binds above may need mount points made
+		 * in /tmp (a target under /tmp) or in the tmpfs root. */
+		ak_strvec_push(a, "--remount-ro");
+		ak_strvec_push(a, "/tmp");
 		ak_strvec_push(a, "--remount-ro");
 		ak_strvec_push(a, "/");
 	}
