@@ -105,6 +105,45 @@ static void xml(FILE *f, const char *s)
 	}
 }
 
+/* JUnit XML for CI systems: a testsuite of one testcase per target or
+ * cell; `kind` is NULL (passed), "failure" or "error". */
+static FILE *junit_open(const char *path, const char *suite, size_t tests, size_t failures, size_t errors)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f == NULL) {
+		perror(path);
+		return NULL;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		   "<testsuite name=\"%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+		suite, tests, failures, errors);
+	return f;
+}
+
+static void junit_case(FILE *f, const char *name, double seconds, const char *kind, const char *message)
+{
+	fputs("  <testcase classname=\"abikit.verify\" name=\"", f);
+	xml(f, name);
+	fprintf(f, "\" time=\"%.3f\">", seconds);
+	if (kind) {
+		fprintf(f, "<%s message=\"", kind);
+		xml(f, message);
+		fputs("\"/>", f);
+	}
+	fputs("</testcase>\n", f);
+}
+
+static int junit_close(FILE *f, const char *path)
+{
+	fputs("</testsuite>\n", f);
+	if (fclose(f) != 0) {
+		perror(path);
+		return -1;
+	}
+	return 0;
+}
+
 static void json_run(struct ak_json *j, const char *key, const struct ak_verify_run *run)
 {
 	ak_json_key(j, key);
@@ -307,33 +346,17 @@ static int run_matrix(const char *file, int jobs, const char *sum, bool json, co
 		fputs(text.s, stdout);
 	}
 	if (junit) {
-		FILE *f = fopen(junit, "w");
+		FILE *f = junit_open(junit, "abikit verify matrix", n, failed, errors);
 
-		if (f == NULL) {
-			perror(junit);
-			errors++;
-		} else {
-			fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-				   "<testsuite name=\"abikit verify matrix\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
-				n, failed, errors);
-			for (size_t i = 0; i < n; i++) {
-				fputs("  <testcase classname=\"abikit.verify\" name=\"", f);
-				xml(f, cells[i].name);
-				fprintf(f, "\" time=\"%.3f\">", atof(mget(&res[i], "ms")) / 1000);
-				if (ak_manifest_get(&res[i], "error")) {
-					fputs("<error message=\"", f);
-					xml(f, mget(&res[i], "error"));
-					fputs("\"/>", f);
-				} else if (strcmp(mget(&res[i], "passed"), "yes") != 0) {
-					fputs("<failure message=\"", f);
-					xml(f, mget(&res[i], "reasons"));
-					fputs("\"/>", f);
-				}
-				fputs("</testcase>\n", f);
-			}
-			fputs("</testsuite>\n", f);
-			fclose(f);
+		for (size_t i = 0; f && i < n; i++) {
+			bool error = ak_manifest_get(&res[i], "error") != NULL;
+			bool ok = strcmp(mget(&res[i], "passed"), "yes") == 0;
+
+			junit_case(f, cells[i].name, atof(mget(&res[i], "ms")) / 1000,
+				   error ? "error" : ok ? NULL : "failure", mget(&res[i], error ? "error" : "reasons"));
 		}
+		if (f == NULL || junit_close(f, junit) < 0)
+			errors++;
 	}
 	for (size_t i = 0; i < n; i++)
 		ak_manifest_free(&res[i]);
@@ -501,37 +524,20 @@ int cmd_verify(int argc, char **argv)
 		ak_json_end(&j);
 	}
 	if (junit) {
-		FILE *f = fopen(junit, "w");
+		FILE *f = junit_open(junit, "abikit verify", (size_t)ntargets, failed, errors);
 
-		if (f == NULL) {
-			perror(junit);
-			errors++;
-		} else {
-			fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-				   "<testsuite name=\"abikit verify\" tests=\"%d\" failures=\"%zu\" errors=\"%zu\">\n",
-				ntargets, failed, errors);
-			for (int i = 0; i < ntargets; i++) {
-				if (res[i].target == NULL)
-					continue;
-				fputs("  <testcase classname=\"abikit.verify\" name=\"", f);
-				xml(f, res[i].target);
-				fprintf(f, "\" time=\"%.3f\">", res[i].run.seconds);
-				if (!res[i].passed) {
-					fputs("\n    <failure message=\"", f);
-					for (size_t k = 0; k < res[i].reasons.n; k++) {
-						xml(f, k ? "; " : "");
-						xml(f, res[i].reasons.v[k]);
-					}
-					fputs("\"/>\n  ", f);
-				}
-				fputs("</testcase>\n", f);
-			}
-			fputs("</testsuite>\n", f);
-			if (fclose(f) != 0) {
-				perror(junit);
-				errors++;
-			}
+		for (int i = 0; f && i < ntargets; i++) {
+			struct ak_sbuf why = { 0 };
+
+			if (res[i].target == NULL)
+				continue;
+			for (size_t k = 0; k < res[i].reasons.n; k++)
+				ak_sbuf_addf(&why, "%s%s", k ? "; " : "", res[i].reasons.v[k]);
+			junit_case(f, res[i].target, res[i].run.seconds, res[i].passed ? NULL : "failure", why.s ? why.s : "");
+			ak_sbuf_free(&why);
 		}
+		if (f == NULL || junit_close(f, junit) < 0)
+			errors++;
 	}
 	rc = errors ? AK_EXIT_ERROR : failed ? AK_EXIT_PROBLEM : AK_EXIT_OK;
 out:
