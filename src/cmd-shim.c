@@ -169,45 +169,11 @@ static int shim_apply(int argc, char **argv)
 	return errors ? AK_EXIT_ERROR : refused ? AK_EXIT_PROBLEM : AK_EXIT_OK;
 }
 
+/* The same records as abikit patch keeps: undo is unpatch. */
 static int shim_undo(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "state", required_argument, NULL, 'S' }, { "force", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },        { NULL, 0, NULL, 0 }
-	};
-	const char *state_opt = NULL;
-	bool force = false;
-	char *state;
-	int c, worst = AK_EXIT_OK;
-
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "fh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'S': state_opt = optarg; break;
-		case 'f': force = true; break;
-		case 'h': usage_shim(stdout); return AK_EXIT_OK;
-		default: return ak_usage_error("shim undo", "unknown option");
-		}
-	}
-	if (optind >= argc)
-		return ak_usage_error("shim undo", "no FILE given");
-	state = ak_state_dir(state_opt);
-	for (int i = optind; i < argc; i++) {
-		struct ak_unpatch_report r;
-		struct ak_err err;
-		int e = ak_unpatch_file(state, argv[i], force, &r, &err);
-
-		if (e == 0)
-			printf("%s %s\n", r.action, argv[i]);
-		else {
-			ak_report(&err);
-			if (worst != AK_EXIT_ERROR)
-				worst = e == AK_REFUSED ? AK_EXIT_PROBLEM : AK_EXIT_ERROR;
-		}
-		ak_unpatch_report_free(&r);
-	}
-	free(state);
-	return worst;
+	return cmd_unpatch(argc, argv);
 }
 
 int cmd_shim(int argc, char **argv)
