@@ -14,8 +14,8 @@
 
 void usage_shim(FILE *out)
 {
-	fputs("usage: abikit shim apply (--base-glibc V | --root DIR) [--system] [--dry-run]\n"
-	      "                         [--state DIR] [--json] FILE...\n"
+	fputs("usage: abikit shim apply (--base-glibc V | --root DIR) [--embed | --system]\n"
+	      "                         [--dry-run] [--state DIR] [--json] FILE...\n"
 	      "       abikit shim undo [--state DIR] [--force] FILE...\n"
 	      "\n"
 	      "Make a binary built for a newer glibc load on an older one, keeping the old\n"
@@ -40,6 +40,10 @@ void usage_shim(FILE *out)
 	      "Options:\n"
 	      "  -g, --base-glibc V  the old glibc release (2.17 ... 2.43)\n"
 	      "  -R, --root DIR      the old system's root\n"
+	      "  -e, --embed         copy the stubs' code into FILE itself: nothing to\n"
+	      "                      install, no library to map at start-up (x86_64;\n"
+	      "                      files that need a companion library, or whose layout\n"
+	      "                      does not allow it, get the library, with a note)\n"
 	      "  -s, --system        the shim is installed on the old system; no $ORIGIN\n"
 	      "  -n, --dry-run       report only\n"
 	      "      --state DIR     records and originals (default as 'abikit patch')\n"
@@ -74,7 +78,8 @@ static int shim_apply(int argc, char **argv)
 		{ "base-glibc", required_argument, NULL, 'g' }, { "root", required_argument, NULL, 'R' },
 		{ "system", no_argument, NULL, 's' },           { "dry-run", no_argument, NULL, 'n' },
 		{ "state", required_argument, NULL, 'S' },      { "json", no_argument, NULL, 'j' },
-		{ "help", no_argument, NULL, 'h' },             { NULL, 0, NULL, 0 }
+		{ "embed", no_argument, NULL, 'e' },            { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
 	};
 	struct ak_shim_opts so = { 0 };
 	struct ak_patchelf pe;
@@ -87,12 +92,13 @@ static int shim_apply(int argc, char **argv)
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "g:R:snjh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:R:snejh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g': so.base_glibc = optarg; break;
 		case 'R': so.root = optarg; break;
 		case 's': so.system = true; break;
 		case 'n': so.dry_run = true; break;
+		case 'e': so.embed = true; break;
 		case 'S': state_opt = optarg; break;
 		case 'j': json = true; break;
 		case 'h': usage_shim(stdout); return AK_EXIT_OK;
@@ -139,6 +145,10 @@ static int shim_apply(int argc, char **argv)
 			list(&j, "no_stub", &r.missing);
 			list(&j, "other_problems", &r.other);
 			list(&j, "version_needs", &r.weakened);
+			if (r.how)
+				ak_json_kstr(&j, "how", r.how);
+			if (r.embed_note)
+				ak_json_kstr(&j, "not_embedded", r.embed_note);
 			ak_json_obj_end(&j);
 		} else if (e == 0) {
 			printf("%s %s", r.action, argv[i]);
@@ -147,7 +157,11 @@ static int shim_apply(int argc, char **argv)
 			for (size_t k = 0; k < r.provided.n && k < 6; k++)
 				printf("%s%s", k ? ", " : "", r.provided.v[k]);
 			printf("%s", r.provided.n > 6 ? ", ...)" : r.provided.n ? ")" : "");
+			if (r.how)
+				printf(" [%s]", r.how);
 			putchar('\n');
+			if (r.embed_note)
+				fprintf(stderr, "abikit: not embedded, the library is used: %s\n", r.embed_note);
 		}
 		if (e != 0) {
 			ak_report(&err);

@@ -14,8 +14,10 @@ COMPAT_SYMBOL(compat_sigdescr_np, sigdescr_np, "GLIBC_2.32");
 
 /* Linux x86_64 signals 1..31 (SIGIOT, SIGIO and SIGCLD are aliases; glibc
  * names them ABRT, POLL and CHLD). */
+/* Arrays, not pointers: the table needs no relocation at load (and so
+ * costs no written page in every process). */
 static const struct {
-	const char *abbrev, *desc;
+	char abbrev[7], desc[25];
 } signals[] = {
 	[1] = { "HUP", "Hangup" },
 	[2] = { "INT", "Interrupt" },
@@ -54,12 +56,12 @@ const char *compat_sigabbrev_np(int sig)
 {
 	if (sig < 0 || (size_t)sig >= sizeof signals / sizeof signals[0])
 		return NULL;
-	return signals[sig].abbrev;
+	return signals[sig].abbrev[0] ? signals[sig].abbrev : NULL;
 }
 
 const char *compat_sigdescr_np(int sig)
 {
 	if (sig < 0 || (size_t)sig >= sizeof signals / sizeof signals[0])
 		return NULL;
-	return signals[sig].desc;
+	return signals[sig].desc[0] ? signals[sig].desc : NULL;
 }

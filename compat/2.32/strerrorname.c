@@ -15,8 +15,10 @@ COMPAT_SYMBOL(compat_strerrordesc_np, strerrordesc_np, "GLIBC_2.32");
 
 /* Linux x86_64 error numbers 0..133 (41 and 58 are unused); aliases
  * (EWOULDBLOCK, EDEADLOCK, ENOTSUP) have the name glibc gives. */
+/* Arrays, not pointers: the table needs no relocation at load (and so
+ * costs no written page in every process). */
 static const struct {
-	const char *name, *desc;
+	char name[16], desc[50];
 } errors[] = {
 	[0] = { "0", "Success" },
 	[1] = { "EPERM", "Operation not permitted" },
@@ -156,12 +158,12 @@ const char *compat_strerrorname_np(int errnum)
 {
 	if (errnum < 0 || (size_t)errnum >= sizeof errors / sizeof errors[0])
 		return NULL;
-	return errors[errnum].name;
+	return errors[errnum].name[0] ? errors[errnum].name : NULL;
 }
 
 const char *compat_strerrordesc_np(int errnum)
 {
 	if (errnum < 0 || (size_t)errnum >= sizeof errors / sizeof errors[0])
 		return NULL;
-	return errors[errnum].desc;
+	return errors[errnum].desc[0] ? errors[errnum].desc : NULL;
 }

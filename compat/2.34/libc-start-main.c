@@ -8,8 +8,8 @@
  * __libc_csu_init, linked into the program), so with init = NULL the
  * program's constructors would never run.  This stub passes an init
  * function that does what 2.34's call_init does, found through the main
- * program's dynamic section (dl_iterate_phdr reports the main program
- * first).
+ * program's dynamic section (its program headers from the auxiliary
+ * vector, else dl_iterate_phdr, which reports the main program first).
  *
  * What is deliberately not done here, because 2.31's ld.so already does it
  * exactly as 2.34 does:
@@ -26,6 +26,7 @@
 #define _GNU_SOURCE
 #include <elf.h>
 #include <link.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <unistd.h>
 
@@ -58,6 +59,42 @@ static int first_object(struct dl_phdr_info *info, size_t size, void *data)
 	return 1;	/* the main program comes first: stop there */
 }
 
+/* The main program's phdrs from the auxiliary vector, which follows the
+ * environment that follows argv on the initial stack (argv[argc] is NULL;
+ * ld.so run as a command adjusts AT_PHDR to the program's). Reading it
+ * calls nothing: dl_iterate_phdr would touch a page of libc and one of
+ * ld.so that a small program never otherwise runs, two page faults that
+ * cost more than the rest of the stub (bench/shim). */
+static int main_from_auxv(int argc, char **argv, struct main_dyn *m)
+{
+	char **p = argv + argc + 1;
+	const ElfW(Phdr) *phdr = NULL;
+	size_t phnum = 0;
+	bool have_bias = false;
+
+	while (*p != NULL)
+		p++;
+	for (const ElfW(auxv_t) *av = (const ElfW(auxv_t) *)(p + 1); av->a_type != AT_NULL; av++) {
+		if (av->a_type == AT_PHDR)
+			phdr = (const ElfW(Phdr) *)av->a_un.a_val;
+		else if (av->a_type == AT_PHNUM)
+			phnum = av->a_un.a_val;
+	}
+	if (phdr == NULL)
+		return -1;
+	for (size_t i = 0; i < phnum; i++)
+		if (phdr[i].p_type == PT_PHDR) {
+			m->base = (ElfW(Addr))phdr - phdr[i].p_vaddr;
+			have_bias = true;
+		}
+	if (!have_bias)
+		return -1;
+	for (size_t i = 0; i < phnum; i++)
+		if (phdr[i].p_type == PT_DYNAMIC)
+			m->dyn = (const ElfW(Dyn) *)(m->base + phdr[i].p_vaddr);
+	return 0;
+}
+
 /* ld.so relocates only some d_ptr entries in place (the ones it uses
  * itself: DT_STRTAB, DT_SYMTAB, ...), never DT_INIT or DT_INIT_ARRAY, so
  * these are link-time addresses: add the load bias. */
@@ -66,7 +103,8 @@ static int run_main_constructors(int argc, char **argv, char **envp)
 	struct main_dyn m = { 0, NULL };
 	ElfW(Addr) init = 0, array = 0, arraysz = 0;
 
-	dl_iterate_phdr(first_object, &m);
+	if (main_from_auxv(argc, argv, &m) < 0)
+		dl_iterate_phdr(first_object, &m);   /* no PT_PHDR: ask ld.so */
 	if (m.dyn == NULL)
 		return 0;
 	for (const ElfW(Dyn) *d = m.dyn; d->d_tag != DT_NULL; d++) {

@@ -1,5 +1,6 @@
 #include <config.h>
 
+#include "embed.h"
 #include "shim.h"
 
 #include <elf.h>
@@ -43,6 +44,7 @@ void ak_shim_report_free(struct ak_shim_report *r)
 	ak_strvec_free(&r->missing);
 	ak_strvec_free(&r->other);
 	ak_strvec_free(&r->weakened);
+	free(r->embed_note);
 	memset(r, 0, sizeof *r);
 }
 
@@ -314,6 +316,42 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 	return 0;
 }
 
+/* Embed the shim's code into the file at `tmp` (a private copy). */
+static int embed_into(const char *compat, const char *tmp, const struct ak_strvec *provided, struct ak_err *err)
+{
+	size_t hn, bn, on;
+	unsigned char *h = (unsigned char *)ak_read_file(tmp, &hn, err), *b = NULL, *o = NULL;
+	int fd = -1, rc = -1;
+
+	if (h == NULL || (b = (unsigned char *)ak_read_file(compat, &bn, err)) == NULL ||
+	    ak_embed(tmp, h, hn, compat, b, bn, provided, &o, &on, err) < 0)
+		goto out;
+	fd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0) {
+		ak_errno(err, errno, "%s", tmp);
+		goto out;
+	}
+	for (size_t done = 0; done < on;) {
+		ssize_t w = write(fd, o + done, on - done);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			ak_errno(err, errno, "%s: cannot write", tmp);
+			goto out;
+		}
+		done += (size_t)w;
+	}
+	rc = 0;
+out:
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
+		rc = ak_errno(err, errno, "%s", tmp);
+	free(h);
+	free(b);
+	free(o);
+	return rc;
+}
+
 static int run_patchelf(const struct ak_patchelf *pe, const char *const *argv, const char *file, struct ak_err *err)
 {
 	char out[1024];
@@ -335,6 +373,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	char *dircopy = NULL, *dir, *mpath = NULL, *tmp = NULL, *beside = NULL;
 	struct stat st;
 	int rc = -1, fd = -1, e_rt;
+	bool embedded = false;
 
 	memset(r, 0, sizeof *r);
 	if (realpath(path, real) == NULL || stat(real, &st) != 0)
@@ -420,6 +459,19 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	tmp = ak_rewrite_temp_copy(real, real, err);
 	if (tmp == NULL)
 		goto out;
+	if (o->embed) {
+		struct ak_err why;
+
+		if (libs.n > 1)
+			ak_errf(&why, "%s: needs %s as well, which is loaded as a library", path, libs.v[1]);
+		if (libs.n > 1 || embed_into(o->compat, tmp, &r->provided, &why) < 0) {
+			r->embed_note = ak_xstrdup(why.msg);
+		} else {
+			embedded = true;
+			ak_strvec_free(&r->weakened);
+			goto judge_again;
+		}
+	}
 	/* DT_NEEDED gets each shim library twice: "$ORIGIN/NAME" first, which
 	 * the loader opens as that very file, with no search, then the plain
 	 * NAME, which it finds already loaded (its soname) and so adds to the
@@ -538,6 +590,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	}
 	/* Judged again as the loader will load it: against the base, with the
 	 * shim found where the file now looks for it. */
+judge_again:
 	{
 		struct ak_shim_report again;
 		struct ak_elf re;
@@ -546,7 +599,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 		memset(&again, 0, sizeof again);
 		if (ak_elf_open(&re, tmp, AK_READ_UNDEF, err) != 0)
 			goto fail;
-		e = judge(o, &re, o->system ? NULL : dir, &defs, &again, NULL, err);
+		e = judge(o, &re, o->system || embedded ? NULL : dir, &defs, &again, NULL, err);
 		ak_elf_close(&re);
 		if (e == 0 && (again.missing.n > 0 || again.other.n > 0))
 			e = ak_errf(err, "%s: after the rewrite it still would not load: %s", path,
@@ -577,7 +630,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 		ak_manifest_set(&man, "original_rpath", m.rpath ? m.rpath : "");
 		ak_manifest_set(&man, "original_runpath", m.runpath ? m.runpath : "");
 		ak_manifest_set(&man, "base", o->root ? o->root : o->base_glibc);
-		ak_manifest_set(&man, "shim", o->system ? AK_COMPAT_SONAME " (system library path)" : beside);
+		ak_manifest_set(&man, "shim", embedded ? "embedded" : o->system ? AK_COMPAT_SONAME " (system library path)" : beside);
 		ak_manifest_set(&man, "provided", provided.s ? provided.s : "");
 		ak_manifest_set(&man, "version_needs", weakened.s ? weakened.s : "");
 		ak_manifest_set(&man, "new_sha256", new_sha);
@@ -599,6 +652,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 		goto fail;
 	}
 	r->action = "shimmed";
+	r->how = embedded ? "embedded" : "library";
 	rc = 0;
 	goto out;
 fail:

@@ -27,6 +27,8 @@ struct ak_shim_opts {
 	const struct ak_patchelf *pe;
 	const char *state;
 	bool dry_run;
+	bool embed;                 /* the shim's code into the file itself (embed.h),
+				       where it can be; else the library */
 };
 
 struct ak_shim_report {
@@ -36,6 +38,8 @@ struct ak_shim_report {
 	struct ak_strvec missing;   /* SYM@VERSION with no stub */
 	struct ak_strvec other;     /* problems the shim cannot solve (a missing library ...) */
 	struct ak_strvec weakened;  /* LIBRARY VERSION needs marked weak */
+	const char *how;            /* shimmed: "embedded" or "library" */
+	char *embed_note;           /* why the shim was not embedded (o->embed) */
 };
 
 /* 0 with r->action; AK_REFUSED (from rewrite.h) when the file cannot be

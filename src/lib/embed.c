@@ -1,0 +1,1322 @@
+/* Embedding libabikit-compat into a binary: see embed.h. Works on the raw
+ * bytes (little-endian ELF64, x86_64): libelf's writer would re-lay out
+ * the file, and every existing byte must keep its place. */
+#include <config.h>
+
+#include <elf.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "embed.h"
+
+#define PAGE 0x1000u
+
+/* One ELF image being read: the bytes, headers copied out (the bytes may
+ * be unaligned), the dynamic section. */
+struct image {
+	const char *name;
+	const unsigned char *p;
+	size_t n;
+	Elf64_Ehdr eh;
+	Elf64_Phdr *ph;
+	size_t nph;
+	Elf64_Dyn *dyn;
+	size_t ndyn;
+	uint64_t dyn_off;
+};
+
+/* A symbol table with what embedding needs of each entry. */
+struct syms {
+	size_t n;
+	uint64_t off;          /* file offset of the table */
+	uint64_t str_off, str_size;
+	uint64_t versym_off;   /* 0: no .gnu.version */
+};
+
+struct bytes {
+	unsigned char *p;
+	size_t n, cap;
+};
+
+static void put(struct bytes *b, const void *src, size_t n)
+{
+	ak_grow((void **)&b->p, &b->cap, b->n + n, 1);
+	if (src)
+		memcpy(b->p + b->n, src, n);
+	else
+		memset(b->p + b->n, 0, n);
+	b->n += n;
+}
+
+static void align(struct bytes *b, size_t a)
+{
+	while (b->n % a)
+		put(b, NULL, 1);
+}
+
+static uint64_t up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+static bool in(const struct image *im, uint64_t off, uint64_t len)
+{
+	return off <= im->n && len <= im->n - off;
+}
+
+static int get(const struct image *im, uint64_t off, void *dst, size_t len, struct ak_err *err)
+{
+	if (!in(im, off, len))
+		return ak_errf(err, "%s: a table lies outside the file (offset %llu)", im->name, (unsigned long long)off);
+	memcpy(dst, im->p + off, len);
+	return 0;
+}
+
+/* The file offset of `len` bytes at address `vaddr`, through the PT_LOAD
+ * that holds them in the file. */
+static int off_of(const struct image *im, uint64_t vaddr, uint64_t len, uint64_t *off, struct ak_err *err)
+{
+	for (size_t i = 0; i < im->nph; i++) {
+		const Elf64_Phdr *ph = &im->ph[i];
+
+		if (ph->p_type == PT_LOAD && vaddr >= ph->p_vaddr && vaddr - ph->p_vaddr <= ph->p_filesz &&
+		    len <= ph->p_filesz - (vaddr - ph->p_vaddr) && in(im, ph->p_offset + (vaddr - ph->p_vaddr), len)) {
+			*off = ph->p_offset + (vaddr - ph->p_vaddr);
+			return 0;
+		}
+	}
+	return ak_errf(err, "%s: address 0x%llx is in no loaded part of the file", im->name, (unsigned long long)vaddr);
+}
+
+static bool dyn_get(const struct image *im, int64_t tag, uint64_t *v)
+{
+	for (size_t i = 0; i < im->ndyn; i++)
+		if (im->dyn[i].d_tag == tag) {
+			*v = im->dyn[i].d_un.d_val;
+			return true;
+		}
+	return false;
+}
+
+static void image_free(struct image *im)
+{
+	free(im->ph);
+	free(im->dyn);
+}
+
+static int image_open(struct image *im, const char *name, const unsigned char *p, size_t n, struct ak_err *err)
+{
+	memset(im, 0, sizeof *im);
+	im->name = name;
+	im->p = p;
+	im->n = n;
+	if (n < sizeof im->eh || memcmp(p, ELFMAG, SELFMAG) != 0)
+		return ak_errf(err, "%s: not an ELF file", name);
+	memcpy(&im->eh, p, sizeof im->eh);
+	if (im->eh.e_ident[EI_CLASS] != ELFCLASS64 || im->eh.e_ident[EI_DATA] != ELFDATA2LSB ||
+	    im->eh.e_machine != EM_X86_64)
+		return ak_errf(err, "%s: the shim is embedded in x86_64 files only", name);
+	if (im->eh.e_type != ET_DYN && im->eh.e_type != ET_EXEC)
+		return ak_errf(err, "%s: not an executable or shared library", name);
+	if (im->eh.e_phentsize != sizeof(Elf64_Phdr) || im->eh.e_phnum == 0 || im->eh.e_phnum >= PN_XNUM ||
+	    !in(im, im->eh.e_phoff, (uint64_t)im->eh.e_phnum * sizeof(Elf64_Phdr)))
+		return ak_errf(err, "%s: bad program header table", name);
+	im->nph = im->eh.e_phnum;
+	im->ph = ak_xcalloc(im->nph, sizeof *im->ph);
+	memcpy(im->ph, p + im->eh.e_phoff, im->nph * sizeof *im->ph);
+	for (size_t i = 0; i < im->nph; i++) {
+		const Elf64_Phdr *ph = &im->ph[i];
+
+		if (ph->p_type != PT_DYNAMIC)
+			continue;
+		if (!in(im, ph->p_offset, ph->p_filesz) || ph->p_filesz < sizeof(Elf64_Dyn))
+			return ak_errf(err, "%s: bad PT_DYNAMIC", name);
+		im->dyn_off = ph->p_offset;
+		im->ndyn = ph->p_filesz / sizeof(Elf64_Dyn);
+		im->dyn = ak_xcalloc(im->ndyn, sizeof *im->dyn);
+		memcpy(im->dyn, p + ph->p_offset, im->ndyn * sizeof *im->dyn);
+		for (size_t k = 0; k < im->ndyn; k++)
+			if (im->dyn[k].d_tag == DT_NULL) {
+				im->ndyn = k;
+				break;
+			}
+	}
+	if (im->dyn == NULL)
+		return ak_errf(err, "%s: no dynamic section", name);
+	return 0;
+}
+
+/* How many entries .dynsym has: its section header when there is one,
+ * else the hash tables (the loader's view). */
+static int count_syms(const struct image *im, uint64_t symtab, size_t *n, struct ak_err *err)
+{
+	uint64_t v, off;
+
+	if (im->eh.e_shnum > 0 && im->eh.e_shentsize == sizeof(Elf64_Shdr) &&
+	    in(im, im->eh.e_shoff, (uint64_t)im->eh.e_shnum * sizeof(Elf64_Shdr)))
+		for (size_t i = 0; i < im->eh.e_shnum; i++) {
+			Elf64_Shdr sh;
+
+			memcpy(&sh, im->p + im->eh.e_shoff + i * sizeof sh, sizeof sh);
+			if (sh.sh_type == SHT_DYNSYM && sh.sh_addr == symtab) {
+				*n = sh.sh_size / sizeof(Elf64_Sym);
+				return 0;
+			}
+		}
+	if (dyn_get(im, DT_HASH, &v)) {
+		uint32_t h[2];
+
+		if (off_of(im, v, sizeof h, &off, err) < 0 || get(im, off, h, sizeof h, err) < 0)
+			return -1;
+		*n = h[1];
+		return 0;
+	}
+	if (dyn_get(im, DT_GNU_HASH, &v)) {
+		uint32_t h[4], last = 0;
+		uint64_t buckets;
+
+		if (off_of(im, v, sizeof h, &off, err) < 0 || get(im, off, h, sizeof h, err) < 0)
+			return -1;
+		buckets = off + 16 + (uint64_t)h[2] * 8;
+		for (uint32_t b = 0; b < h[0]; b++) {
+			uint32_t s = 0;
+
+			if (get(im, buckets + (uint64_t)b * 4, &s, 4, err) < 0)
+				return -1;
+			if (s > last)
+				last = s;
+		}
+		if (last >= h[1]) {
+			uint64_t chains = buckets + (uint64_t)h[0] * 4;
+
+			for (;; last++) {
+				uint32_t c = 0;
+
+				if (get(im, chains + (uint64_t)(last - h[1]) * 4, &c, 4, err) < 0)
+					return -1;
+				if (c & 1)
+					break;
+			}
+			*n = (size_t)last + 1;
+		} else {
+			*n = h[1];
+		}
+		return 0;
+	}
+	return ak_errf(err, "%s: cannot tell the size of .dynsym", im->name);
+}
+
+static int syms_open(const struct image *im, struct syms *s, struct ak_err *err)
+{
+	uint64_t symtab, strtab, ent = sizeof(Elf64_Sym), v;
+
+	memset(s, 0, sizeof *s);
+	if (!dyn_get(im, DT_SYMTAB, &symtab) || !dyn_get(im, DT_STRTAB, &strtab) || !dyn_get(im, DT_STRSZ, &s->str_size))
+		return ak_errf(err, "%s: no dynamic symbol table", im->name);
+	if (dyn_get(im, DT_SYMENT, &v) && v != ent)
+		return ak_errf(err, "%s: unexpected DT_SYMENT %llu", im->name, (unsigned long long)v);
+	if (count_syms(im, symtab, &s->n, err) < 0 || off_of(im, symtab, s->n * ent, &s->off, err) < 0 ||
+	    off_of(im, strtab, s->str_size, &s->str_off, err) < 0)
+		return -1;
+	if (dyn_get(im, DT_VERSYM, &v) && off_of(im, v, s->n * 2, &s->versym_off, err) < 0)
+		return -1;
+	return 0;
+}
+
+static Elf64_Sym sym_at(const struct image *im, const struct syms *s, size_t i)
+{
+	Elf64_Sym sym;
+
+	memcpy(&sym, im->p + s->off + i * sizeof sym, sizeof sym);
+	return sym;
+}
+
+static uint16_t versym_at(const struct image *im, const struct syms *s, size_t i)
+{
+	uint16_t v = 1;
+
+	if (s->versym_off)
+		memcpy(&v, im->p + s->versym_off + i * 2, 2);
+	return v;
+}
+
+/* A NUL-terminated string of the table, or NULL. */
+static const char *str_at(const struct image *im, const struct syms *s, uint64_t off)
+{
+	const char *p = (const char *)im->p + s->str_off;
+
+	if (off >= s->str_size || memchr(p + off, '\0', s->str_size - off) == NULL)
+		return NULL;
+	return p + off;
+}
+
+/* Version needs, flattened: one entry per Vernaux. */
+struct vneed {
+	char *file;
+	char *name;
+	uint32_t hash;
+	uint16_t flags, other;
+	bool drop;
+};
+
+struct vneeds {
+	struct vneed *v;
+	size_t n, cap;
+};
+
+static int vneeds_read(const struct image *im, const struct syms *s, struct vneeds *out, struct ak_err *err)
+{
+	uint64_t addr, cnt, off;
+
+	memset(out, 0, sizeof *out);
+	if (!dyn_get(im, DT_VERNEED, &addr))
+		return 0;
+	if (!dyn_get(im, DT_VERNEEDNUM, &cnt) || off_of(im, addr, sizeof(Elf64_Verneed), &off, err) < 0)
+		return ak_errf(err, "%s: bad version needs", im->name);
+	for (uint64_t i = 0; i < cnt; i++) {
+		Elf64_Verneed vn;
+		uint64_t aoff;
+		const char *file;
+
+		if (get(im, off, &vn, sizeof vn, err) < 0)
+			return -1;
+		file = str_at(im, s, vn.vn_file);
+		if (file == NULL)
+			return ak_errf(err, "%s: bad version need", im->name);
+		aoff = off + vn.vn_aux;
+		for (uint16_t k = 0; k < vn.vn_cnt; k++) {
+			Elf64_Vernaux va;
+			const char *name;
+			struct vneed *e;
+
+			if (get(im, aoff, &va, sizeof va, err) < 0)
+				return -1;
+			name = str_at(im, s, va.vna_name);
+			if (name == NULL)
+				return ak_errf(err, "%s: bad version need name", im->name);
+			ak_grow((void **)&out->v, &out->cap, out->n + 1, sizeof *out->v);
+			e = &out->v[out->n++];
+			memset(e, 0, sizeof *e);
+			e->file = ak_xstrdup(file);
+			e->name = ak_xstrdup(name);
+			e->hash = va.vna_hash;
+			e->flags = va.vna_flags;
+			e->other = va.vna_other;
+			if (va.vna_next == 0)
+				break;
+			aoff += va.vna_next;
+		}
+		if (vn.vn_next == 0)
+			break;
+		off += vn.vn_next;
+	}
+	return 0;
+}
+
+static void vneeds_free(struct vneeds *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].file);
+		free(v->v[i].name);
+	}
+	free(v->v);
+}
+
+static const struct vneed *vneed_by_index(const struct vneeds *v, uint16_t ndx)
+{
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].other == ndx)
+			return &v->v[i];
+	return NULL;
+}
+
+/* Version definitions (a library's own nodes), by index. */
+static const char *vdef_name(const struct image *im, const struct syms *s, uint16_t ndx)
+{
+	uint64_t addr, cnt, off;
+	struct ak_err e;
+
+	if (!dyn_get(im, DT_VERDEF, &addr) || !dyn_get(im, DT_VERDEFNUM, &cnt) ||
+	    off_of(im, addr, sizeof(Elf64_Verdef), &off, &e) < 0)
+		return NULL;
+	for (uint64_t i = 0; i < cnt; i++) {
+		Elf64_Verdef vd;
+		Elf64_Verdaux va;
+
+		if (get(im, off, &vd, sizeof vd, &e) < 0)
+			return NULL;
+		if (vd.vd_ndx == ndx && get(im, off + vd.vd_aux, &va, sizeof va, &e) == 0)
+			return str_at(im, s, va.vda_name);
+		if (vd.vd_next == 0)
+			break;
+		off += vd.vd_next;
+	}
+	return NULL;
+}
+
+static uint16_t max_vdef_index(const struct image *im)
+{
+	uint64_t addr, cnt, off;
+	uint16_t max = 1;
+	struct ak_err e;
+
+	if (!dyn_get(im, DT_VERDEF, &addr) || !dyn_get(im, DT_VERDEFNUM, &cnt) ||
+	    off_of(im, addr, sizeof(Elf64_Verdef), &off, &e) < 0)
+		return max;
+	for (uint64_t i = 0; i < cnt; i++) {
+		Elf64_Verdef vd;
+
+		if (get(im, off, &vd, sizeof vd, &e) < 0)
+			break;
+		if ((vd.vd_ndx & 0x7fff) > max)
+			max = vd.vd_ndx & 0x7fff;
+		if (vd.vd_next == 0)
+			break;
+		off += vd.vd_next;
+	}
+	return max;
+}
+
+static uint32_t elf_hash(const char *s)
+{
+	uint32_t h = 0, g;
+
+	for (; *s; s++) {
+		h = (h << 4) + (unsigned char)*s;
+		g = h & 0xf0000000u;
+		if (g)
+			h ^= g >> 24;
+		h &= ~g;
+	}
+	return h;
+}
+
+static uint32_t gnu_hash(const char *s)
+{
+	uint32_t h = 5381;
+
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
+
+/* The offset of `s` in the string table being built (reusing any place
+ * where it already ends a string), appending it if absent. */
+static uint32_t str_add(struct bytes *tab, const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	for (size_t i = 0; i + n <= tab->n; i++)
+		if (memcmp(tab->p + i, s, n) == 0)
+			return (uint32_t)i;
+	put(tab, s, n);
+	return (uint32_t)(tab->n - n);
+}
+
+static const char *rel_name(uint32_t type)
+{
+	switch (type) {
+	case R_X86_64_COPY: return "R_X86_64_COPY (a data symbol)";
+	case R_X86_64_TPOFF64: return "R_X86_64_TPOFF64 (thread-local data)";
+	case R_X86_64_DTPMOD64: return "R_X86_64_DTPMOD64 (thread-local data)";
+	default: return "an unexpected relocation";
+	}
+}
+
+/* An imported symbol the shim's code needs from the old glibc. */
+struct import {
+	char *name, *file, *version;   /* version NULL: unversioned */
+	unsigned char info;
+	uint32_t index;                /* in the new .dynsym */
+};
+
+struct embed {
+	struct image host, blob;
+	struct syms hs, bs;
+	struct vneeds hv, bv;
+	uint64_t *target;      /* per host symbol: stub address (relative), 0: not stubbed */
+	struct import *imp;
+	size_t nimp, capimp;
+	uint64_t vb;           /* where the shim's image starts (its address 0) */
+	bool prune;            /* bind only the imports in `needed` */
+	struct ak_strvec needed;
+};
+
+/* The bytes of the section called `name` (by section headers), or NULL. */
+static const char *section_named(const struct image *im, const char *name, size_t *size)
+{
+	Elf64_Shdr str, sh;
+	const Elf64_Ehdr *eh = &im->eh;
+
+	if (eh->e_shnum == 0 || eh->e_shentsize != sizeof sh || eh->e_shstrndx >= eh->e_shnum ||
+	    !in(im, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof sh))
+		return NULL;
+	memcpy(&str, im->p + eh->e_shoff + (size_t)eh->e_shstrndx * sizeof sh, sizeof sh);
+	if (!in(im, str.sh_offset, str.sh_size))
+		return NULL;
+	for (size_t i = 1; i < eh->e_shnum; i++) {
+		memcpy(&sh, im->p + eh->e_shoff + i * sizeof sh, sizeof sh);
+		if (sh.sh_name < str.sh_size && sh.sh_type != SHT_NOBITS && in(im, sh.sh_offset, sh.sh_size) &&
+		    strncmp((const char *)im->p + str.sh_offset + sh.sh_name, name, str.sh_size - sh.sh_name) == 0)
+			return *size = sh.sh_size, (const char *)im->p + sh.sh_offset;
+	}
+	return NULL;
+}
+
+/* From the shim's .abikit.deps (compat/build: "EXPORT@NODE IMPORT@NODE
+ * ..." a line), the imports the stubs in `stubs` need. Without the table,
+ * or for a stub it does not list, every import is bound. */
+static void read_deps(struct embed *e, const struct ak_strvec *stubs)
+{
+	size_t n, found = 0;
+	const char *p = section_named(&e->blob, ".abikit.deps", &n), *end = p + n;
+
+	e->prune = false;
+	if (p == NULL)
+		return;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *q;
+		char word[512];
+		bool want = false;
+
+		if (nl == NULL)
+			nl = end;
+		for (q = p; q < nl;) {
+			size_t w = strcspn(q, " \n");
+
+			if (q + w > nl)
+				w = (size_t)(nl - q);
+			if (w > 0 && w < sizeof word) {
+				memcpy(word, q, w);
+				word[w] = '\0';
+				if (q == p) {
+					want = ak_strvec_contains(stubs, word);
+					found += want;
+				} else if (want && !ak_strvec_contains(&e->needed, word)) {
+					ak_strvec_push(&e->needed, word);
+				}
+			}
+			q += w + 1;
+		}
+		p = nl + 1;
+	}
+	e->prune = found == stubs->n;   /* else some stub's needs are unknown */
+}
+
+/* The stub for host symbol `i`, if it is one of `stubs`. */
+static int find_stub(struct embed *e, const struct ak_strvec *stubs, size_t i, uint64_t *value, struct ak_err *err)
+{
+	Elf64_Sym sym = sym_at(&e->host, &e->hs, i);
+	const char *name = str_at(&e->host, &e->hs, sym.st_name);
+	const struct vneed *vn;
+	char key[512];
+
+	*value = 0;
+	if (name == NULL || sym.st_shndx != SHN_UNDEF || sym.st_name == 0)
+		return 0;
+	vn = vneed_by_index(&e->hv, versym_at(&e->host, &e->hs, i) & 0x7fff);
+	if (vn == NULL)
+		return 0;
+	snprintf(key, sizeof key, "%s@%s", name, vn->name);
+	if (!ak_strvec_contains(stubs, key))
+		return 0;
+	if (ELF64_ST_TYPE(sym.st_info) == STT_OBJECT || ELF64_ST_TYPE(sym.st_info) == STT_TLS)
+		return ak_errf(err, "%s: %s is data, not code: the stub cannot be embedded", e->host.name, key);
+	for (size_t k = 1; k < e->bs.n; k++) {
+		Elf64_Sym b = sym_at(&e->blob, &e->bs, k);
+		const char *bn = str_at(&e->blob, &e->bs, b.st_name), *bv;
+
+		if (b.st_shndx == SHN_UNDEF || bn == NULL || strcmp(bn, name) != 0)
+			continue;
+		bv = vdef_name(&e->blob, &e->bs, versym_at(&e->blob, &e->bs, k) & 0x7fff);
+		if (bv && strcmp(bv, vn->name) == 0) {
+			if (ELF64_ST_TYPE(b.st_info) != STT_FUNC)
+				return ak_errf(err, "%s: the shim's %s is not a function: it cannot be embedded", e->host.name, key);
+			*value = e->vb + b.st_value;
+			return 0;
+		}
+	}
+	return ak_errf(err, "%s: %s is not in %s", e->host.name, key, e->blob.name);
+}
+
+/* The new .dynsym index for the shim's undefined symbol `k`; UINT32_MAX
+ * for a weak one (left 0, as the loader leaves a missing weak symbol). */
+static int import_of(struct embed *e, size_t k, uint32_t *index, struct ak_err *err)
+{
+	Elf64_Sym b = sym_at(&e->blob, &e->bs, k);
+	const char *name = str_at(&e->blob, &e->bs, b.st_name);
+	uint16_t ndx = versym_at(&e->blob, &e->bs, k) & 0x7fff;
+	const struct vneed *vn = ndx > 1 ? vneed_by_index(&e->bv, ndx) : NULL;
+	struct import *im;
+
+	if (name == NULL)
+		return ak_errf(err, "%s: bad symbol name", e->blob.name);
+	if (ELF64_ST_BIND(b.st_info) == STB_WEAK) {
+		*index = UINT32_MAX;
+		return 0;
+	}
+	if (vn == NULL)
+		return ak_errf(err, "%s: %s is imported without a version", e->blob.name, name);
+	if (e->prune) {
+		char key[512];
+
+		snprintf(key, sizeof key, "%s@%s", name, vn->name);
+		if (!ak_strvec_contains(&e->needed, key)) {
+			/* Only code no stub of this file reaches uses this slot. */
+			*index = UINT32_MAX;
+			return 0;
+		}
+	}
+	for (size_t i = 0; i < e->nimp; i++)
+		if (strcmp(e->imp[i].name, name) == 0 && strcmp(e->imp[i].version, vn->name) == 0) {
+			*index = e->imp[i].index;
+			return 0;
+		}
+	/* The file's own import of the same NAME@VERSION, when it has one. */
+	for (size_t i = 1; i < e->hs.n; i++) {
+		Elf64_Sym h = sym_at(&e->host, &e->hs, i);
+		const char *hn = str_at(&e->host, &e->hs, h.st_name);
+		const struct vneed *hv = vneed_by_index(&e->hv, versym_at(&e->host, &e->hs, i) & 0x7fff);
+
+		if (h.st_shndx == SHN_UNDEF && e->target[i] == 0 && hn && strcmp(hn, name) == 0 && hv &&
+		    strcmp(hv->name, vn->name) == 0 && strcmp(hv->file, vn->file) == 0) {
+			*index = (uint32_t)i;
+			return 0;
+		}
+	}
+	ak_grow((void **)&e->imp, &e->capimp, e->nimp + 1, sizeof *e->imp);
+	im = &e->imp[e->nimp];
+	im->name = ak_xstrdup(name);
+	im->file = ak_xstrdup(vn->file);
+	im->version = ak_xstrdup(vn->name);
+	im->info = (unsigned char)ELF64_ST_INFO(STB_GLOBAL, ELF64_ST_TYPE(b.st_info));
+	im->index = (uint32_t)(e->hs.n + e->nimp);
+	*index = im->index;
+	e->nimp++;
+	return 0;
+}
+
+static int read_relas(const struct image *im, int64_t tag_addr, int64_t tag_size, Elf64_Rela **out, size_t *n,
+		      uint64_t *off_out, struct ak_err *err)
+{
+	uint64_t addr, size, off;
+
+	*out = NULL;
+	*n = 0;
+	*off_out = 0;
+	if (!dyn_get(im, tag_addr, &addr) || !dyn_get(im, tag_size, &size) || size == 0)
+		return 0;
+	if (size % sizeof(Elf64_Rela) || off_of(im, addr, size, &off, err) < 0)
+		return ak_errf(err, "%s: bad relocation table", im->name);
+	*n = size / sizeof(Elf64_Rela);
+	*out = ak_xcalloc(*n, sizeof **out);
+	memcpy(*out, im->p + off, size);
+	*off_out = off;
+	return 0;
+}
+
+/* The shim's relocations, as relocations of the file (the shim's image
+ * at e->vb). */
+static int add_blob_relas(struct embed *e, const Elf64_Rela *r, size_t n, struct bytes *rela, struct ak_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		uint32_t type = ELF64_R_TYPE(r[i].r_info), sym = ELF64_R_SYM(r[i].r_info), index;
+		Elf64_Rela out = { .r_offset = e->vb + r[i].r_offset, .r_info = 0, .r_addend = 0 };
+
+		if (type == R_X86_64_NONE)
+			continue;
+		if (type == R_X86_64_RELATIVE) {
+			out.r_info = ELF64_R_INFO(0, R_X86_64_RELATIVE);
+			out.r_addend = (int64_t)e->vb + r[i].r_addend;
+		} else if (type == R_X86_64_GLOB_DAT || type == R_X86_64_JUMP_SLOT || type == R_X86_64_64) {
+			Elf64_Sym b;
+
+			if (sym == 0 || sym >= e->bs.n)
+				return ak_errf(err, "%s: bad relocation symbol", e->blob.name);
+			b = sym_at(&e->blob, &e->bs, sym);
+			if (b.st_shndx != SHN_UNDEF) {
+				/* Bound inside the shim, as -Bsymbolic would. */
+				out.r_info = ELF64_R_INFO(0, R_X86_64_RELATIVE);
+				out.r_addend = (int64_t)(e->vb + b.st_value) + (type == R_X86_64_64 ? r[i].r_addend : 0);
+			} else {
+				if (import_of(e, sym, &index, err) < 0)
+					return -1;
+				if (index == UINT32_MAX)
+					continue;
+				/* Eager: the shim's PLT jumps through these slots, and its
+				 * lazy-binding entries have no link map to call. */
+				out.r_info = ELF64_R_INFO(index, type == R_X86_64_64 ? R_X86_64_64 : R_X86_64_GLOB_DAT);
+				out.r_addend = type == R_X86_64_64 ? r[i].r_addend : 0;
+			}
+		} else {
+			return ak_errf(err, "%s: %s in the shim: it cannot be embedded", e->blob.name, rel_name(type));
+		}
+		put(rela, &out, sizeof out);
+	}
+	return 0;
+}
+
+/* A file's relocation against a stubbed symbol, turned into one that
+ * needs no symbol. `plt`: in .rela.plt, where only JUMP_SLOT, IRELATIVE
+ * (and TLSDESC) are allowed when binding lazily. */
+static int redirect(struct embed *e, Elf64_Rela *r, bool plt, uint64_t resolver, struct ak_err *err)
+{
+	uint32_t type = ELF64_R_TYPE(r->r_info), sym = ELF64_R_SYM(r->r_info);
+	uint64_t t = sym < e->hs.n ? e->target[sym] : 0;
+
+	if (t == 0)
+		return 0;
+	if (plt && type == R_X86_64_JUMP_SLOT) {
+		r->r_info = ELF64_R_INFO(0, R_X86_64_IRELATIVE);
+		r->r_addend = (int64_t)resolver;
+	} else if (type == R_X86_64_GLOB_DAT || type == R_X86_64_JUMP_SLOT || type == R_X86_64_64) {
+		r->r_info = ELF64_R_INFO(0, R_X86_64_RELATIVE);
+		r->r_addend = (int64_t)t + (type == R_X86_64_64 ? r->r_addend : 0);
+	} else {
+		return ak_errf(err, "%s: %s against a stubbed symbol", e->host.name, rel_name(type));
+	}
+	return 0;
+}
+
+static void embed_free(struct embed *e)
+{
+	image_free(&e->host);
+	image_free(&e->blob);
+	vneeds_free(&e->hv);
+	vneeds_free(&e->bv);
+	free(e->target);
+	for (size_t i = 0; i < e->nimp; i++) {
+		free(e->imp[i].name);
+		free(e->imp[i].file);
+		free(e->imp[i].version);
+	}
+	free(e->imp);
+	ak_strvec_free(&e->needed);
+}
+
+/* A two-instruction IRELATIVE resolver returning `target`, at `at`. */
+static void put_resolver(struct bytes *b, uint64_t at, uint64_t target)
+{
+	static const unsigned char endbr64[] = { 0xf3, 0x0f, 0x1e, 0xfa };
+	unsigned char lea[7] = { 0x48, 0x8d, 0x05 }, ret = 0xc3;
+	int32_t disp = (int32_t)((int64_t)target - (int64_t)(at + sizeof endbr64 + sizeof lea));
+
+	memcpy(lea + 3, &disp, 4);
+	put(b, endbr64, sizeof endbr64);
+	put(b, lea, sizeof lea);
+	put(b, &ret, 1);
+	while (b->n % 16)
+		put(b, "\xcc", 1);
+}
+
+int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, const char *blob_name,
+	     const unsigned char *blob, size_t blob_len, const struct ak_strvec *stubs, unsigned char **out,
+	     size_t *out_len, struct ak_err *err)
+{
+	struct embed e;
+	struct bytes img = { 0 }, dynstr = { 0 }, dynsym = { 0 }, versym = { 0 }, verneed = { 0 }, gnuhash = { 0 },
+		     hash = { 0 }, rela = { 0 }, code = { 0 };
+	Elf64_Rela *hr = NULL, *hp = NULL, *br = NULL, *bp = NULL;
+	size_t nhr = 0, nhp = 0, nbr = 0, nbp = 0, nstub = 0;
+	uint64_t hr_off, hp_off, br_off, bp_off, max_end = 0, delta = 0, fa, va, fb, rw_vaddr = 0, rw_off = 0,
+		 rw_memsz = 0, rx_filesz = 0, v;
+	const Elf64_Phdr *first = NULL;
+	uint64_t rw_filesz = 0;
+	int rc = -1;
+
+	memset(&e, 0, sizeof e);
+	*out = NULL;
+	*out_len = 0;
+	if (image_open(&e.host, host_name, host, host_len, err) < 0 || image_open(&e.blob, blob_name, blob, blob_len, err) < 0)
+		goto out;
+	if (dyn_get(&e.host, DT_REL, &v) || dyn_get(&e.host, DT_TEXTREL, &v) ||
+	    (dyn_get(&e.host, DT_PLTREL, &v) && v != DT_RELA))
+		goto unsupported;
+	if (syms_open(&e.host, &e.hs, err) < 0 || syms_open(&e.blob, &e.bs, err) < 0 ||
+	    vneeds_read(&e.host, &e.hs, &e.hv, err) < 0 || vneeds_read(&e.blob, &e.bs, &e.bv, err) < 0)
+		goto out;
+	if (e.hs.versym_off == 0 || e.hv.n == 0)
+		goto unsupported;
+
+	/* Where things go: every new byte after the file's end and above its
+	 * highest address. The new program headers' address minus offset
+	 * equals the first PT_LOAD's (kernels before 5.18 compute AT_PHDR
+	 * from the file offset). */
+	for (size_t i = 0; i < e.host.nph; i++) {
+		const Elf64_Phdr *ph = &e.host.ph[i];
+
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (first == NULL)
+			first = ph;
+		if (ph->p_vaddr + ph->p_memsz > max_end)
+			max_end = ph->p_vaddr + ph->p_memsz;
+		if (ph->p_vaddr % PAGE != ph->p_offset % PAGE)
+			goto unsupported;
+	}
+	if (first == NULL || first->p_vaddr < first->p_offset)
+		goto unsupported;
+	delta = first->p_vaddr - first->p_offset;
+	fa = up(host_len > max_end - delta ? host_len : max_end - delta, PAGE);
+	va = fa + delta;
+	for (size_t i = 0; i < e.blob.nph; i++) {
+		const Elf64_Phdr *ph = &e.blob.ph[i];
+
+		if (ph->p_type == PT_TLS)
+			return ak_errf(err, "%s: has thread-local data: it cannot be embedded", blob_name);
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (ph->p_flags & PF_W) {
+			if (rw_memsz)
+				return ak_errf(err, "%s: more than one writable segment", blob_name);
+			rw_vaddr = ph->p_vaddr;
+			rw_off = ph->p_offset;
+			rw_memsz = ph->p_memsz;
+			rw_filesz = ph->p_filesz;
+			if (ph->p_vaddr % PAGE != ph->p_offset % PAGE || !in(&e.blob, ph->p_offset, ph->p_filesz))
+				return ak_errf(err, "%s: bad writable segment", blob_name);
+		} else {
+			if (ph->p_vaddr != 0 || ph->p_offset != 0 || !in(&e.blob, 0, ph->p_filesz))
+				return ak_errf(err, "%s: its first segment does not start the file", blob_name);
+			rx_filesz = ph->p_filesz;
+		}
+	}
+	/* (separate pages: the data's mapping must not replace the code's) */
+	if (rx_filesz == 0 || rw_memsz == 0 || rw_vaddr / PAGE * PAGE < up(rx_filesz, PAGE) || rw_off < rx_filesz)
+		return ak_errf(err, "%s: not a library laid out as compat/build makes it", blob_name);
+
+	/* Stubbed symbols: where each goes. The code segment comes after the
+	 * tables, whose size depends on the imports: place the shim first at
+	 * a provisional address, then fix it (the tables are sized before any
+	 * address is written into them). */
+	e.target = ak_xcalloc(e.hs.n, sizeof *e.target);
+	e.vb = 0;
+	for (size_t i = 1; i < e.hs.n; i++) {
+		uint64_t t;
+
+		if (find_stub(&e, stubs, i, &t, err) < 0)
+			goto out;
+		/* stored as shim-relative + 1 until vb is known */
+		e.target[i] = t ? t + 1 : 0;
+		nstub += t != 0;
+	}
+	read_deps(&e, stubs);
+	if (nstub == 0) {
+		ak_errf(err, "%s: none of the symbols to stub is imported", host_name);
+		goto out;
+	}
+	if (read_relas(&e.host, DT_RELA, DT_RELASZ, &hr, &nhr, &hr_off, err) < 0 ||
+	    read_relas(&e.host, DT_JMPREL, DT_PLTRELSZ, &hp, &nhp, &hp_off, err) < 0 ||
+	    read_relas(&e.blob, DT_RELA, DT_RELASZ, &br, &nbr, &br_off, err) < 0 ||
+	    read_relas(&e.blob, DT_JMPREL, DT_PLTRELSZ, &bp, &nbp, &bp_off, err) < 0)
+		goto out;
+	if (hr && hp && hp_off < hr_off + nhr * sizeof *hr && hr_off < hp_off + nhp * sizeof *hp)
+		goto unsupported;   /* .rela.plt inside DT_RELA's range (old linkers) */
+
+	/* Pass 1 with vb = 0 finds the imports; the tables' sizes follow. */
+	{
+		struct bytes scratch = { 0 };
+		int e1 = add_blob_relas(&e, br, nbr, &scratch, err);
+
+		if (e1 == 0)
+			e1 = add_blob_relas(&e, bp, nbp, &scratch, err);
+		free(scratch.p);
+		if (e1 < 0)
+			goto out;
+	}
+	for (size_t i = 0; i < e.nimp; i++) {
+		bool have = false;
+
+		for (size_t k = 0; k < e.hv.n; k++)
+			have |= strcmp(e.hv.v[k].file, e.imp[i].file) == 0;
+		if (!have) {
+			ak_errf(err, "%s: the shim needs %s, which the file does not load", host_name, e.imp[i].file);
+			goto unsupported_msg;
+		}
+	}
+
+	/* .dynstr: the file's, then the new names. */
+	put(&dynstr, e.host.p + e.hs.str_off, e.hs.str_size);
+
+	/* Version needs: drop the nodes only stubbed symbols needed; add the
+	 * ones the imports need. */
+	{
+		uint16_t next = max_vdef_index(&e.host);
+
+		for (size_t k = 0; k < e.hv.n; k++) {
+			bool used = false, stubbed = false;
+
+			if (e.hv.v[k].other > next)
+				next = e.hv.v[k].other;
+			for (size_t i = 1; i < e.hs.n; i++)
+				if ((versym_at(&e.host, &e.hs, i) & 0x7fff) == e.hv.v[k].other) {
+					if (e.target[i])
+						stubbed = true;
+					else
+						used = true;
+				}
+			e.hv.v[k].drop = stubbed && !used;
+		}
+		for (size_t i = 0; i < e.nimp; i++) {
+			bool have = false;
+
+			for (size_t k = 0; k < e.hv.n; k++)
+				if (strcmp(e.hv.v[k].file, e.imp[i].file) == 0 && strcmp(e.hv.v[k].name, e.imp[i].version) == 0) {
+					e.hv.v[k].drop = false;
+					have = true;
+				}
+			if (!have) {
+				struct vneed *n;
+
+				ak_grow((void **)&e.hv.v, &e.hv.cap, e.hv.n + 1, sizeof *e.hv.v);
+				n = &e.hv.v[e.hv.n++];
+				memset(n, 0, sizeof *n);
+				n->file = ak_xstrdup(e.imp[i].file);
+				n->name = ak_xstrdup(e.imp[i].version);
+				n->hash = elf_hash(n->name);
+				n->other = ++next;
+			}
+		}
+	}
+	/* Serialised, grouped by file in first-seen order. */
+	{
+		size_t nfiles = 0;
+		struct ak_strvec files = { 0 };
+
+		for (size_t k = 0; k < e.hv.n; k++)
+			if (!e.hv.v[k].drop && !ak_strvec_contains(&files, e.hv.v[k].file))
+				ak_strvec_push(&files, e.hv.v[k].file);
+		nfiles = files.n;
+		for (size_t f = 0; f < nfiles; f++) {
+			size_t cnt = 0, done = 0;
+			Elf64_Verneed vn;
+
+			for (size_t k = 0; k < e.hv.n; k++)
+				cnt += !e.hv.v[k].drop && strcmp(e.hv.v[k].file, files.v[f]) == 0;
+			vn.vn_version = VER_NEED_CURRENT;
+			vn.vn_cnt = (uint16_t)cnt;
+			vn.vn_file = str_add(&dynstr, files.v[f]);
+			vn.vn_aux = sizeof vn;
+			vn.vn_next = f + 1 < nfiles ? (uint32_t)(sizeof vn + cnt * sizeof(Elf64_Vernaux)) : 0;
+			put(&verneed, &vn, sizeof vn);
+			for (size_t k = 0; k < e.hv.n; k++) {
+				Elf64_Vernaux a;
+
+				if (e.hv.v[k].drop || strcmp(e.hv.v[k].file, files.v[f]) != 0)
+					continue;
+				a.vna_hash = e.hv.v[k].hash;
+				a.vna_flags = e.hv.v[k].flags;
+				a.vna_other = e.hv.v[k].other;
+				a.vna_name = str_add(&dynstr, e.hv.v[k].name);
+				a.vna_next = ++done < cnt ? sizeof a : 0;
+				put(&verneed, &a, sizeof a);
+			}
+		}
+		ak_strvec_free(&files);
+		if (nfiles == 0) {
+			ak_errf(err, "%s: no version need would be left", host_name);
+			goto unsupported_msg;
+		}
+	}
+	/* .dynsym and .gnu.version: the file's, stubbed symbols turned into
+	 * definitions (section: .abikit.text when there are section headers),
+	 * then the imports. */
+	{
+		uint16_t shndx = e.host.eh.e_shnum > 0 ? e.host.eh.e_shnum : SHN_ABS;
+
+		for (size_t i = 0; i < e.hs.n; i++) {
+			Elf64_Sym s = sym_at(&e.host, &e.hs, i);
+			uint16_t vs = versym_at(&e.host, &e.hs, i);
+
+			if (e.target[i]) {
+				s.st_shndx = shndx;
+				s.st_info = (unsigned char)ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+				s.st_value = 0;   /* filled below, once vb is known */
+				vs = VER_NDX_GLOBAL;
+			}
+			put(&dynsym, &s, sizeof s);
+			put(&versym, &vs, sizeof vs);
+		}
+		for (size_t i = 0; i < e.nimp; i++) {
+			Elf64_Sym s = { 0 };
+			uint16_t vs = 0;
+
+			s.st_name = str_add(&dynstr, e.imp[i].name);
+			s.st_info = e.imp[i].info;
+			for (size_t k = 0; k < e.hv.n; k++)
+				if (strcmp(e.hv.v[k].file, e.imp[i].file) == 0 && strcmp(e.hv.v[k].name, e.imp[i].version) == 0)
+					vs = e.hv.v[k].other;
+			put(&dynsym, &s, sizeof s);
+			put(&versym, &vs, sizeof vs);
+		}
+	}
+	/* .gnu.hash: the file's, the new (undefined) symbols appended to the
+	 * last chain so that the table still tells how many symbols there are;
+	 * lookups skip undefined entries. .hash is rebuilt whole. */
+	if (dyn_get(&e.host, DT_GNU_HASH, &v)) {
+		uint64_t off;
+		uint32_t h[4];
+		size_t size, nchains;
+
+		if (off_of(&e.host, v, sizeof h, &off, err) < 0 || get(&e.host, off, h, sizeof h, err) < 0)
+			goto out;
+		nchains = e.hs.n > h[1] ? e.hs.n - h[1] : 0;
+		size = 16 + (size_t)h[2] * 8 + (size_t)h[0] * 4 + nchains * 4;
+		if (!in(&e.host, off, size) || h[1] > e.hs.n)
+			goto unsupported;
+		put(&gnuhash, e.host.p + off, size);
+		if (nchains > 0 && e.nimp > 0) {
+			uint32_t c;
+
+			memcpy(&c, gnuhash.p + gnuhash.n - 4, 4);
+			c &= ~1u;
+			memcpy(gnuhash.p + gnuhash.n - 4, &c, 4);
+		}
+		for (size_t i = 0; nchains > 0 && i < e.nimp; i++) {
+			uint32_t c = gnu_hash(e.imp[i].name) & ~1u;
+
+			if (i + 1 == e.nimp)
+				c |= 1;
+			put(&gnuhash, &c, 4);
+		}
+	}
+	if (dyn_get(&e.host, DT_HASH, &v)) {
+		uint64_t off;
+		uint32_t h[2], nb, *tab;
+		size_t nsym = e.hs.n + e.nimp;
+
+		if (off_of(&e.host, v, sizeof h, &off, err) < 0 || get(&e.host, off, h, sizeof h, err) < 0)
+			goto out;
+		nb = h[0] ? h[0] : 1;
+		tab = ak_xcalloc(2 + nb + nsym, 4);
+		tab[0] = nb;
+		tab[1] = (uint32_t)nsym;
+		for (size_t i = 1; i < nsym; i++) {
+			Elf64_Sym s;
+			const char *name;
+
+			memcpy(&s, dynsym.p + i * sizeof s, sizeof s);
+			name = s.st_name < dynstr.n ? (const char *)dynstr.p + s.st_name : "";
+			uint32_t b = elf_hash(name) % nb;
+			tab[2 + nb + i] = tab[2 + b];
+			tab[2 + b] = (uint32_t)i;
+		}
+		put(&hash, tab, (2 + nb + nsym) * 4);
+		free(tab);
+	}
+
+	/* Segment A's layout: program headers, tables, resolvers. */
+	{
+		size_t nph = e.host.nph + 2, at = 0, o_ph, o_sym, o_str, o_ver, o_vn, o_gh, o_h, o_rela, o_code, size_a;
+		size_t nplt_stubs = 0;
+		Elf64_Phdr *ph = NULL;
+		Elf64_Dyn *dyn = NULL;
+		size_t ndyn = 0, capdyn = 0, o_dyn;   /* o_dyn: from the start of the data segment */
+		bool move_dyn;
+		uint64_t vrw;
+
+		for (size_t i = 0; i < nhp; i++)
+			nplt_stubs += ELF64_R_SYM(hp[i].r_info) < e.hs.n && e.target[ELF64_R_SYM(hp[i].r_info)] &&
+				      ELF64_R_TYPE(hp[i].r_info) == R_X86_64_JUMP_SLOT;
+		o_ph = at; at += nph * sizeof(Elf64_Phdr);
+		at = up(at, 8); o_sym = at; at += dynsym.n;
+		o_str = at; at += dynstr.n;
+		at = up(at, 8); o_ver = at; at += versym.n;
+		at = up(at, 8); o_vn = at; at += verneed.n;
+		at = up(at, 8); o_gh = at; at += gnuhash.n;
+		at = up(at, 8); o_h = at; at += hash.n;
+		at = up(at, 8); o_rela = at;
+		at += (nhr + nbr + nbp) * sizeof(Elf64_Rela);   /* at most */
+		at = up(at, 16); o_code = at; at += nplt_stubs * 16;
+		size_a = at;
+		fb = up(fa + size_a, PAGE);
+		e.vb = fb + delta;
+		vrw = e.vb + rw_vaddr;
+
+		/* Now the addresses: stub targets, relocations. */
+		for (size_t i = 1; i < e.hs.n; i++)
+			if (e.target[i]) {
+				Elf64_Sym s;
+
+				e.target[i] = e.target[i] - 1 + e.vb;
+				memcpy(&s, dynsym.p + i * sizeof s, sizeof s);
+				s.st_value = e.target[i];
+				memcpy(dynsym.p + i * sizeof s, &s, sizeof s);
+			}
+		for (size_t i = 0; i < nhp; i++) {
+			uint32_t sym = ELF64_R_SYM(hp[i].r_info);
+
+			if (sym < e.hs.n && e.target[sym] && ELF64_R_TYPE(hp[i].r_info) == R_X86_64_JUMP_SLOT) {
+				uint64_t at_code = va + o_code + code.n;
+
+				put_resolver(&code, at_code, e.target[sym]);
+				if (redirect(&e, &hp[i], true, at_code, err) < 0)
+					goto out_a;
+			} else if (redirect(&e, &hp[i], true, 0, err) < 0) {
+				goto out_a;
+			}
+		}
+		for (size_t i = 0; i < nhr; i++)
+			if (redirect(&e, &hr[i], false, 0, err) < 0)
+				goto out_a;
+		put(&rela, hr, nhr * sizeof *hr);
+		if (add_blob_relas(&e, br, nbr, &rela, err) < 0 || add_blob_relas(&e, bp, nbp, &rela, err) < 0)
+			goto out_a;
+
+		/* The new .dynamic (in the writable segment, after the shim's
+		 * data: ld.so writes DT_DEBUG and relocated pointers into it). */
+		for (size_t i = 0; i < e.host.ndyn; i++) {
+			Elf64_Dyn d = e.host.dyn[i];
+
+			switch (d.d_tag) {
+			case DT_SYMTAB: d.d_un.d_ptr = va + o_sym; break;
+			case DT_STRTAB: d.d_un.d_ptr = va + o_str; break;
+			case DT_STRSZ: d.d_un.d_val = dynstr.n; break;
+			case DT_VERSYM: d.d_un.d_ptr = va + o_ver; break;
+			case DT_VERNEED: d.d_un.d_ptr = va + o_vn; break;
+			case DT_VERNEEDNUM: {
+				uint64_t nvn = 0;
+
+				for (size_t off = 0; off < verneed.n;) {
+					Elf64_Verneed vn;
+
+					memcpy(&vn, verneed.p + off, sizeof vn);
+					nvn++;
+					if (vn.vn_next == 0)
+						break;
+					off += vn.vn_next;
+				}
+				d.d_un.d_val = nvn;
+				break;
+			}
+			case DT_GNU_HASH: d.d_un.d_ptr = va + o_gh; break;
+			case DT_HASH: d.d_un.d_ptr = va + o_h; break;
+			case DT_RELA: d.d_un.d_ptr = va + o_rela; break;
+			case DT_RELASZ: d.d_un.d_val = rela.n; break;
+			default: break;
+			}
+			ak_grow((void **)&dyn, &capdyn, ndyn + 1, sizeof *dyn);
+			dyn[ndyn++] = d;
+		}
+		if (!dyn_get(&e.host, DT_RELA, &v)) {
+			Elf64_Dyn add[3] = { { DT_RELA, { va + o_rela } }, { DT_RELASZ, { rela.n } },
+					     { DT_RELAENT, { sizeof(Elf64_Rela) } } };
+
+			ak_grow((void **)&dyn, &capdyn, ndyn + 3, sizeof *dyn);
+			memcpy(dyn + ndyn, add, sizeof add);
+			ndyn += 3;
+		}
+		ak_grow((void **)&dyn, &capdyn, ndyn + 1, sizeof *dyn);
+		dyn[ndyn].d_tag = DT_NULL;
+		dyn[ndyn].d_un.d_val = 0;
+		ndyn++;
+		o_dyn = up(rw_vaddr + rw_memsz, 8) - rw_vaddr;
+		/* .dynamic is rewritten in place when it keeps its length (only
+		 * values change): no page more to write at start-up. */
+		move_dyn = ndyn > e.host.ndyn + 1;
+		if (!move_dyn) {
+			for (size_t i = 0; i < e.host.nph; i++)
+				if (e.host.ph[i].p_type == PT_DYNAMIC && e.host.ph[i].p_filesz < ndyn * sizeof *dyn)
+					move_dyn = true;
+		}
+
+		/* The program headers: the file's, PT_PHDR and PT_DYNAMIC
+		 * moved, two new PT_LOADs after the last one: the tables with the
+		 * shim's code (one mapping, one page fault for both), the shim's
+		 * data with .dynamic. */
+		ph = ak_xcalloc(nph, sizeof *ph);
+		{
+			size_t k = 0, last = 0;
+
+			for (size_t i = 0; i < e.host.nph; i++)
+				if (e.host.ph[i].p_type == PT_LOAD)
+					last = i;
+			for (size_t i = 0; i < e.host.nph; i++) {
+				ph[k] = e.host.ph[i];
+				if (ph[k].p_type == PT_PHDR) {
+					ph[k].p_offset = fa + o_ph;
+					ph[k].p_vaddr = ph[k].p_paddr = va + o_ph;
+					ph[k].p_filesz = ph[k].p_memsz = nph * sizeof *ph;
+				} else if (ph[k].p_type == PT_DYNAMIC && move_dyn) {
+					ph[k].p_offset = fb + rw_off + o_dyn;
+					ph[k].p_vaddr = ph[k].p_paddr = vrw + o_dyn;
+					ph[k].p_filesz = ph[k].p_memsz = ndyn * sizeof *dyn;
+				}
+				k++;
+				if (i == last) {
+					uint64_t ab = fb + rx_filesz - fa, c = move_dyn ? o_dyn + ndyn * sizeof *dyn : rw_memsz;
+					Elf64_Phdr a = { PT_LOAD, PF_R | PF_X, fa, va, va, ab, ab, PAGE };
+					Elf64_Phdr d = { PT_LOAD, PF_R | PF_W, fb + rw_off, vrw, vrw, move_dyn ? c : rw_filesz, c, PAGE };
+
+					ph[k++] = a;
+					ph[k++] = d;
+				}
+			}
+		}
+
+		/* The image: the file, zeros up to fa, segment A, the shim. */
+		put(&img, host, host_len);
+		put(&img, NULL, fa - host_len);
+		put(&img, ph, nph * sizeof *ph);
+		put(&img, NULL, fa + o_sym - img.n);
+		put(&img, dynsym.p, dynsym.n);
+		put(&img, dynstr.p, dynstr.n);
+		put(&img, NULL, fa + o_ver - img.n);
+		put(&img, versym.p, versym.n);
+		put(&img, NULL, fa + o_vn - img.n);
+		put(&img, verneed.p, verneed.n);
+		put(&img, NULL, fa + o_gh - img.n);
+		put(&img, gnuhash.p, gnuhash.n);
+		put(&img, NULL, fa + o_h - img.n);
+		put(&img, hash.p, hash.n);
+		put(&img, NULL, fa + o_rela - img.n);
+		put(&img, rela.p, rela.n);
+		put(&img, NULL, fa + o_code - img.n);
+		put(&img, code.p, code.n);
+		put(&img, NULL, fb - img.n);
+		put(&img, blob, rw_off + rw_filesz);
+		if (move_dyn) {
+			put(&img, NULL, fb + rw_off + o_dyn - img.n);   /* the shim's .bss: zeros */
+			put(&img, dyn, ndyn * sizeof *dyn);
+		} else {
+			memcpy(img.p + e.host.dyn_off, dyn, ndyn * sizeof *dyn);
+		}
+
+		/* .rela.plt's redirected entries, in place. */
+		if (nhp)
+			memcpy(img.p + hp_off, hp, nhp * sizeof *hp);
+
+		/* The ELF header and the section headers. */
+		{
+			Elf64_Ehdr eh = e.host.eh;
+
+			eh.e_phoff = fa + o_ph;
+			eh.e_phnum = (uint16_t)nph;
+			if (eh.e_shnum > 0 && eh.e_shentsize == sizeof(Elf64_Shdr) && eh.e_shstrndx < eh.e_shnum &&
+			    in(&e.host, eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr))) {
+				size_t nsh = eh.e_shnum;
+				Elf64_Shdr *sh = ak_xcalloc(nsh + 2, sizeof *sh), *ss;
+				uint64_t old[8] = { 0 }, off_str;
+				struct bytes shstr = { 0 };
+
+				memcpy(sh, host + eh.e_shoff, nsh * sizeof *sh);
+				dyn_get(&e.host, DT_SYMTAB, &old[0]);
+				dyn_get(&e.host, DT_STRTAB, &old[1]);
+				dyn_get(&e.host, DT_VERSYM, &old[2]);
+				dyn_get(&e.host, DT_VERNEED, &old[3]);
+				dyn_get(&e.host, DT_GNU_HASH, &old[4]);
+				dyn_get(&e.host, DT_HASH, &old[5]);
+				dyn_get(&e.host, DT_RELA, &old[6]);
+				for (size_t i = 0; i < e.host.nph; i++)
+					if (e.host.ph[i].p_type == PT_DYNAMIC)
+						old[7] = e.host.ph[i].p_vaddr;
+				for (size_t i = 1; i < nsh; i++) {
+					Elf64_Shdr *s = &sh[i];
+					uint64_t a = s->sh_addr;
+
+#define MOVE(o, sz) do { s->sh_offset = fa + (o); s->sh_addr = va + (o); s->sh_size = (sz); } while (0)
+					if (a == 0)
+						continue;
+					if (s->sh_type == SHT_DYNSYM && a == old[0])
+						MOVE(o_sym, dynsym.n);
+					else if (s->sh_type == SHT_STRTAB && a == old[1])
+						MOVE(o_str, dynstr.n);
+					else if (s->sh_type == SHT_GNU_versym && a == old[2])
+						MOVE(o_ver, versym.n);
+					else if (s->sh_type == SHT_GNU_verneed && a == old[3]) {
+						uint64_t nvn = 0;
+
+						for (size_t j = 0; j < ndyn; j++)
+							if (dyn[j].d_tag == DT_VERNEEDNUM)
+								nvn = dyn[j].d_un.d_val;
+						MOVE(o_vn, verneed.n);
+						s->sh_info = (uint32_t)nvn;
+					} else if (s->sh_type == SHT_GNU_HASH && a == old[4])
+						MOVE(o_gh, gnuhash.n);
+					else if (s->sh_type == SHT_HASH && a == old[5])
+						MOVE(o_h, hash.n);
+					else if (s->sh_type == SHT_RELA && a == old[6])
+						MOVE(o_rela, rela.n);
+					else if (s->sh_type == SHT_DYNAMIC && a == old[7] && move_dyn) {
+						s->sh_offset = fb + rw_off + o_dyn;
+						s->sh_addr = vrw + o_dyn;
+						s->sh_size = ndyn * sizeof *dyn;
+					}
+#undef MOVE
+				}
+				/* .shstrtab with the two new names, at the end. */
+				ss = &sh[eh.e_shstrndx];
+				if (!in(&e.host, ss->sh_offset, ss->sh_size)) {
+					free(sh);
+					goto bad_shdrs;
+				}
+				put(&shstr, host + ss->sh_offset, ss->sh_size);
+				sh[nsh].sh_name = (uint32_t)shstr.n;
+				put(&shstr, ".abikit.text", sizeof ".abikit.text");
+				sh[nsh + 1].sh_name = (uint32_t)shstr.n;
+				put(&shstr, ".abikit.data", sizeof ".abikit.data");
+				off_str = img.n;
+				put(&img, shstr.p, shstr.n);
+				ss->sh_offset = off_str;
+				ss->sh_size = shstr.n;
+				free(shstr.p);
+				sh[nsh].sh_type = SHT_PROGBITS;
+				sh[nsh].sh_flags = SHF_ALLOC | SHF_EXECINSTR;
+				sh[nsh].sh_addr = e.vb;
+				sh[nsh].sh_offset = fb;
+				sh[nsh].sh_size = rx_filesz;
+				sh[nsh].sh_addralign = 16;
+				sh[nsh + 1].sh_type = SHT_PROGBITS;
+				sh[nsh + 1].sh_flags = SHF_ALLOC | SHF_WRITE;
+				sh[nsh + 1].sh_addr = vrw;
+				sh[nsh + 1].sh_offset = fb + rw_off;
+				sh[nsh + 1].sh_size = move_dyn ? o_dyn : rw_filesz;
+				sh[nsh + 1].sh_addralign = 8;
+				align(&img, 8);
+				eh.e_shoff = img.n;
+				eh.e_shnum = (uint16_t)(nsh + 2);
+				put(&img, sh, (nsh + 2) * sizeof *sh);
+				free(sh);
+			} else {
+bad_shdrs:
+				eh.e_shoff = 0;
+				eh.e_shnum = 0;
+				eh.e_shstrndx = SHN_UNDEF;
+			}
+			memcpy(img.p, &eh, sizeof eh);
+		}
+		free(ph);
+		free(dyn);
+		*out = img.p;
+		*out_len = img.n;
+		img.p = NULL;
+		rc = 0;
+		goto out;
+out_a:
+		free(ph);
+		free(dyn);
+		goto out;
+	}
+unsupported:
+	ak_errf(err, "%s: its layout is not one the shim can be embedded in", host_name);
+unsupported_msg:
+out:
+	free(img.p);
+	free(dynstr.p);
+	free(dynsym.p);
+	free(versym.p);
+	free(verneed.p);
+	free(gnuhash.p);
+	free(hash.p);
+	free(rela.p);
+	free(code.p);
+	free(hr);
+	free(hp);
+	free(br);
+	free(bp);
+	embed_free(&e);
+	return rc;
+}
