@@ -14,37 +14,43 @@
 
 void usage_shim(FILE *out)
 {
-	fputs("usage: abikit shim apply (--base-glibc V | --root DIR) [--embed | --system]\n"
+	fputs("usage: abikit shim apply (--base-glibc V | --root DIR) [--library | --system]\n"
 	      "                         [--dry-run] [--state DIR] [--json] FILE...\n"
 	      "       abikit shim undo [--state DIR] [--force] FILE...\n"
 	      "\n"
 	      "Make a binary built for a newer glibc load on an older one, keeping the old\n"
 	      "system's glibc: the newer symbols it needs (__libc_start_main@GLIBC_2.34,\n"
 	      "__isoc23_strtol@GLIBC_2.38, stat@GLIBC_2.33, ...) come from\n"
-	      "libabikit-compat.so.1 (compat/), which defines them with their real version\n"
-	      "nodes. No private runtime, no install path: a few dozen KB.\n"
+	      "libabikit-compat (compat/), which defines them with their real version\n"
+	      "nodes and semantics. No private runtime, no install path.\n"
 	      "\n"
 	      "apply judges FILE against the base (--base-glibc V: the ABI database;\n"
 	      "--root DIR: that root's real libraries) and says, per file, whether it is\n"
 	      "shimmable: every symbol the base lacks has a stub (the list), or not (the\n"
-	      "symbols without one: bundle it with a runtime instead). If it is, the\n"
-	      "version needs the base lacks are marked VER_FLG_WEAK (the loader then\n"
-	      "tolerates them missing from the old libc and binds the symbols to the shim),\n"
-	      "libabikit-compat.so.1 is copied beside the file and added to DT_NEEDED as\n"
-	      "$ORIGIN/libabikit-compat.so.1, opened directly with no library search\n"
-	      "(--system: it is installed in the system's library path instead). The result is judged again against the base\n"
-	      "with the shim, then written like 'abikit patch' writes: a copy beside the\n"
-	      "file, synced, renamed over it, the original kept in the state directory.\n"
-	      "undo restores the original bytes exactly (same as 'abikit unpatch').\n"
+	      "symbols without one: bundle it with a runtime instead). If it is:\n"
+	      "\n"
+	      "  embedded (the default): the stubs' code is copied into FILE (two new\n"
+	      "    segments, ~50 KB), FILE's references to the newer symbols point at it,\n"
+	      "    and the version needs the base lacks are gone. Nothing to install\n"
+	      "    beside it, no library to map at start-up. x86_64 files whose stubs\n"
+	      "    need only libc; others get the library, with a note.\n"
+	      "  library (--library): libabikit-compat.so.1 (and -pthread, -dl, ...\n"
+	      "    when used) is copied beside FILE and added to DT_NEEDED as\n"
+	      "    $ORIGIN/libabikit-compat.so.1; the version needs the base lacks\n"
+	      "    point at it (or are marked VER_FLG_WEAK). --system: the libraries\n"
+	      "    are installed in the old system's library path instead.\n"
+	      "\n"
+	      "The result is judged again against the base, then written like 'abikit\n"
+	      "patch' writes: a copy beside the file, synced, renamed over it, the\n"
+	      "original kept in the state directory. undo restores the original bytes\n"
+	      "exactly (same as 'abikit unpatch').\n"
 	      "\n"
 	      "Options:\n"
 	      "  -g, --base-glibc V  the old glibc release (2.17 ... 2.43)\n"
 	      "  -R, --root DIR      the old system's root\n"
-	      "  -e, --embed         copy the stubs' code into FILE itself: nothing to\n"
-	      "                      install, no library to map at start-up (x86_64;\n"
-	      "                      files that need a companion library, or whose layout\n"
-	      "                      does not allow it, get the library, with a note)\n"
-	      "  -s, --system        the shim is installed on the old system; no $ORIGIN\n"
+	      "  -l, --library       the shim as a library beside FILE, not embedded\n"
+	      "  -s, --system        the shim library is installed on the old system\n"
+	      "                      (implies --library; no $ORIGIN)\n"
 	      "  -n, --dry-run       report only\n"
 	      "      --state DIR     records and originals (default as 'abikit patch')\n"
 	      "  -f, --force         undo: restore even over a changed file\n"
@@ -78,7 +84,7 @@ static int shim_apply(int argc, char **argv)
 		{ "base-glibc", required_argument, NULL, 'g' }, { "root", required_argument, NULL, 'R' },
 		{ "system", no_argument, NULL, 's' },           { "dry-run", no_argument, NULL, 'n' },
 		{ "state", required_argument, NULL, 'S' },      { "json", no_argument, NULL, 'j' },
-		{ "embed", no_argument, NULL, 'e' },            { "help", no_argument, NULL, 'h' },
+		{ "library", no_argument, NULL, 'l' },          { "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct ak_shim_opts so = { 0 };
@@ -87,18 +93,18 @@ static int shim_apply(int argc, char **argv)
 	struct ak_json j;
 	const char *state_opt = NULL;
 	char *compat = NULL, *state = NULL;
-	bool json = false;
+	bool json = false, library = false;
 	size_t done = 0, refused = 0, errors = 0;
 	int c;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "g:R:snejh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "g:R:snljh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'g': so.base_glibc = optarg; break;
 		case 'R': so.root = optarg; break;
 		case 's': so.system = true; break;
 		case 'n': so.dry_run = true; break;
-		case 'e': so.embed = true; break;
+		case 'l': library = true; break;
 		case 'S': state_opt = optarg; break;
 		case 'j': json = true; break;
 		case 'h': usage_shim(stdout); return AK_EXIT_OK;
@@ -118,6 +124,7 @@ static int shim_apply(int argc, char **argv)
 		return AK_EXIT_ERROR;
 	}
 	state = ak_state_dir(state_opt);
+	so.embed = !library && !so.system;
 	so.compat = compat;
 	so.pe = &pe;
 	so.state = state;

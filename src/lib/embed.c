@@ -13,6 +13,7 @@
 #include "embed.h"
 
 #define PAGE 0x1000u
+#define MAX_PAD (8u << 20)
 
 /* One ELF image being read: the bytes, headers copied out (the bytes may
  * be unaligned), the dynamic section. */
@@ -757,10 +758,17 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		if (ph->p_vaddr % PAGE != ph->p_offset % PAGE)
 			goto unsupported;
 	}
-	if (first == NULL || first->p_vaddr < first->p_offset)
+	if (first == NULL || first->p_vaddr < first->p_offset || max_end > (1ull << 46))
 		goto unsupported;
 	delta = first->p_vaddr - first->p_offset;
 	fa = up(host_len > max_end - delta ? host_len : max_end - delta, PAGE);
+	/* Zeros up to the end of .bss: a large .bss would grow the file by as
+	 * much (the library costs nothing of the kind). */
+	if (fa - host_len > MAX_PAD) {
+		ak_errf(err, "%s: its .bss is large (%llu MB): embedding would grow the file by as much", host_name,
+			(unsigned long long)((fa - host_len) >> 20));
+		goto unsupported_msg;
+	}
 	va = fa + delta;
 	for (size_t i = 0; i < e.blob.nph; i++) {
 		const Elf64_Phdr *ph = &e.blob.ph[i];
@@ -990,13 +998,21 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 
 		if (off_of(&e.host, v, sizeof h, &off, err) < 0 || get(&e.host, off, h, sizeof h, err) < 0)
 			goto out;
+		if (!in(&e.host, off, 8 + (uint64_t)h[0] * 4))
+			goto unsupported;
 		nb = h[0] ? h[0] : 1;
 		tab = ak_xcalloc(2 + nb + nsym, 4);
 		tab[0] = nb;
 		tab[1] = (uint32_t)nsym;
+		/* (Not the stubbed symbols, now definitions: a lookup must never
+		 * find them, or the stub's own call to the old version would bind
+		 * to the stub.) */
 		for (size_t i = 1; i < nsym; i++) {
 			Elf64_Sym s;
 			const char *name;
+
+			if (i < e.hs.n && e.target[i])
+				continue;
 
 			memcpy(&s, dynsym.p + i * sizeof s, sizeof s);
 			name = s.st_name < dynstr.n ? (const char *)dynstr.p + s.st_name : "";
