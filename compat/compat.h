@@ -28,10 +28,14 @@
  * call: the callee sees its real caller's return address, which dlopen,
  * dlsym (RTLD_NEXT) and dladdr use to find the calling object, and the
  * arguments (varargs included) pass through untouched.  The target goes
- * through a GOT slot filled at load time (R_X86_64_GLOB_DAT), not a PLT. */
+ * through a GOT slot filled at load time (R_X86_64_GLOB_DAT), not a PLT.
+ * Each in a section of its own (.text.compat_fwd_NAME), whose one
+ * relocation names the target: compat/build reads the forwards from it,
+ * and abikit shim, embedding, rewrites a program's need to the target
+ * instead of copying any code. */
 #if defined(__x86_64__)
 #define COMPAT_FORWARD(name, version, oldname, oldversion) \
-	__asm__(".text\n" \
+	__asm__(".pushsection .text.compat_fwd_" #name ",\"ax\",@progbits\n" \
 		".globl compat_fwd_" #name "\n" \
 		".type compat_fwd_" #name ", @function\n" \
 		".p2align 4\n" \
@@ -39,7 +43,8 @@
 		"\tjmp *compat_old_" #name "@GOTPCREL(%rip)\n" \
 		".size compat_fwd_" #name ", . - compat_fwd_" #name "\n" \
 		".symver compat_fwd_" #name ", " #name "@@" version "\n" \
-		".symver compat_old_" #name ", " #oldname "@" oldversion "\n")
+		".symver compat_old_" #name ", " #oldname "@" oldversion "\n" \
+		".popsection\n")
 #else
 #error "libabikit-compat: COMPAT_FORWARD is written for x86_64 only"
 #endif

@@ -427,6 +427,12 @@ static const char *rel_name(uint32_t type)
 	}
 }
 
+/* A stub that only forwards to an older symbol (COMPAT_FORWARD): the
+ * file's need is rewritten to OLD@VERSION in FILE, no code is copied. */
+struct forward {
+	char *export, *name, *version, *file;
+};
+
 /* An imported symbol the shim's code needs from the old glibc. */
 struct import {
 	char *name, *file, *version;   /* version NULL: unversioned */
@@ -444,6 +450,10 @@ struct embed {
 	uint64_t vb;           /* where the shim's image starts (its address 0) */
 	bool prune;            /* bind only the imports in `needed` */
 	struct ak_strvec needed;
+	struct forward *fwd;   /* the shim's forwards (from .abikit.deps) */
+	size_t nfwd, capfwd;
+	int *fwd_of;           /* per host symbol: index in fwd, or -1 */
+	struct ak_strvec add_needed;   /* libraries to add to DT_NEEDED */
 };
 
 /* The bytes of the section called `name` (by section headers), or NULL. */
@@ -480,11 +490,39 @@ static void read_deps(struct embed *e, const struct ak_strvec *stubs)
 		return;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *q;
-		char word[512];
+		char word[512], line[1024];
 		bool want = false;
 
 		if (nl == NULL)
 			nl = end;
+		/* "EXPORT@NODE =OLD@OLDNODE FILE": a forward. */
+		if ((size_t)(nl - p) < sizeof line) {
+			char *sp, *eq, *file, *at;
+
+			memcpy(line, p, (size_t)(nl - p));
+			line[nl - p] = '\0';
+			sp = strchr(line, ' ');
+			eq = sp ? strstr(sp, " =") : NULL;
+			if (sp && eq == sp && (file = strchr(eq + 2, ' ')) != NULL) {
+				struct forward *f;
+
+				*sp = '\0';
+				*file++ = '\0';
+				at = strrchr(eq + 2, '@');
+				if (at && ak_strvec_contains(stubs, line)) {
+					*at = '\0';
+					ak_grow((void **)&e->fwd, &e->capfwd, e->nfwd + 1, sizeof *e->fwd);
+					f = &e->fwd[e->nfwd++];
+					f->export = ak_xstrdup(line);
+					f->name = ak_xstrdup(eq + 2);
+					f->version = ak_xstrdup(at + 1);
+					f->file = ak_xstrdup(file);
+					found++;
+				}
+				p = nl + 1;
+				continue;
+			}
+		}
 		for (q = p; q < nl;) {
 			size_t w = strcspn(q, " \n");
 
@@ -524,6 +562,11 @@ static int find_stub(struct embed *e, const struct ak_strvec *stubs, size_t i, u
 	snprintf(key, sizeof key, "%s@%s", name, vn->name);
 	if (!ak_strvec_contains(stubs, key))
 		return 0;
+	for (size_t k = 0; k < e->nfwd; k++)
+		if (strcmp(e->fwd[k].export, key) == 0) {
+			e->fwd_of[i] = (int)k;
+			return 0;
+		}
 	if (ELF64_ST_TYPE(sym.st_info) == STT_OBJECT || ELF64_ST_TYPE(sym.st_info) == STT_TLS)
 		return ak_errf(err, "%s: %s is data, not code: the stub cannot be embedded", e->host.name, key);
 	for (size_t k = 1; k < e->bs.n; k++) {
@@ -696,6 +739,55 @@ static void embed_free(struct embed *e)
 	}
 	free(e->imp);
 	ak_strvec_free(&e->needed);
+	for (size_t i = 0; i < e->nfwd; i++) {
+		free(e->fwd[i].export);
+		free(e->fwd[i].name);
+		free(e->fwd[i].version);
+		free(e->fwd[i].file);
+	}
+	free(e->fwd);
+	free(e->fwd_of);
+	ak_strvec_free(&e->add_needed);
+}
+
+/* Does the file have DT_NEEDED `lib`? */
+static bool needs_file(const struct embed *e, const char *lib)
+{
+	for (size_t i = 0; i < e->host.ndyn; i++)
+		if (e->host.dyn[i].d_tag == DT_NEEDED) {
+			const char *n = str_at(&e->host, &e->hs, e->host.dyn[i].d_un.d_val);
+
+			if (n && strcmp(n, lib) == 0)
+				return true;
+		}
+	return false;
+}
+
+/* A version need FILE VERSION kept or added (index ++*next). */
+static void vneed_want(struct embed *e, const char *file, const char *version, uint16_t *next)
+{
+	struct vneed *n;
+
+	for (size_t k = 0; k < e->hv.n; k++)
+		if (strcmp(e->hv.v[k].file, file) == 0 && strcmp(e->hv.v[k].name, version) == 0) {
+			e->hv.v[k].drop = false;
+			return;
+		}
+	ak_grow((void **)&e->hv.v, &e->hv.cap, e->hv.n + 1, sizeof *e->hv.v);
+	n = &e->hv.v[e->hv.n++];
+	memset(n, 0, sizeof *n);
+	n->file = ak_xstrdup(file);
+	n->name = ak_xstrdup(version);
+	n->hash = elf_hash(n->name);
+	n->other = ++*next;
+}
+
+static uint16_t vneed_index(const struct embed *e, const char *file, const char *version)
+{
+	for (size_t k = 0; k < e->hv.n; k++)
+		if (!e->hv.v[k].drop && strcmp(e->hv.v[k].file, file) == 0 && strcmp(e->hv.v[k].name, version) == 0)
+			return e->hv.v[k].other;
+	return 0;
 }
 
 /* A two-instruction IRELATIVE resolver returning `target`, at `at`. */
@@ -801,7 +893,11 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	 * a provisional address, then fix it (the tables are sized before any
 	 * address is written into them). */
 	e.target = ak_xcalloc(e.hs.n, sizeof *e.target);
+	e.fwd_of = ak_xcalloc(e.hs.n, sizeof *e.fwd_of);
 	e.vb = 0;
+	read_deps(&e, stubs);
+	for (size_t i = 0; i < e.hs.n; i++)
+		e.fwd_of[i] = -1;
 	for (size_t i = 1; i < e.hs.n; i++) {
 		uint64_t t;
 
@@ -809,9 +905,11 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			goto out;
 		/* stored as shim-relative + 1 until vb is known */
 		e.target[i] = t ? t + 1 : 0;
-		nstub += t != 0;
+		nstub += t != 0 || e.fwd_of[i] >= 0;
+		if (e.fwd_of[i] >= 0 && !needs_file(&e, e.fwd[e.fwd_of[i]].file) &&
+		    !ak_strvec_contains(&e.add_needed, e.fwd[e.fwd_of[i]].file))
+			ak_strvec_push(&e.add_needed, e.fwd[e.fwd_of[i]].file);
 	}
-	read_deps(&e, stubs);
 	if (nstub == 0) {
 		ak_errf(err, "%s: none of the symbols to stub is imported", host_name);
 		goto out;
@@ -835,16 +933,9 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		if (e1 < 0)
 			goto out;
 	}
-	for (size_t i = 0; i < e.nimp; i++) {
-		bool have = false;
-
-		for (size_t k = 0; k < e.hv.n; k++)
-			have |= strcmp(e.hv.v[k].file, e.imp[i].file) == 0;
-		if (!have) {
-			ak_errf(err, "%s: the shim needs %s, which the file does not load", host_name, e.imp[i].file);
-			goto unsupported_msg;
-		}
-	}
+	for (size_t i = 0; i < e.nimp; i++)
+		if (!needs_file(&e, e.imp[i].file) && !ak_strvec_contains(&e.add_needed, e.imp[i].file))
+			ak_strvec_push(&e.add_needed, e.imp[i].file);
 
 	/* .dynstr: the file's, then the new names. */
 	put(&dynstr, e.host.p + e.hs.str_off, e.hs.str_size);
@@ -861,33 +952,18 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 				next = e.hv.v[k].other;
 			for (size_t i = 1; i < e.hs.n; i++)
 				if ((versym_at(&e.host, &e.hs, i) & 0x7fff) == e.hv.v[k].other) {
-					if (e.target[i])
+					if (e.target[i] || e.fwd_of[i] >= 0)
 						stubbed = true;
 					else
 						used = true;
 				}
 			e.hv.v[k].drop = stubbed && !used;
 		}
-		for (size_t i = 0; i < e.nimp; i++) {
-			bool have = false;
-
-			for (size_t k = 0; k < e.hv.n; k++)
-				if (strcmp(e.hv.v[k].file, e.imp[i].file) == 0 && strcmp(e.hv.v[k].name, e.imp[i].version) == 0) {
-					e.hv.v[k].drop = false;
-					have = true;
-				}
-			if (!have) {
-				struct vneed *n;
-
-				ak_grow((void **)&e.hv.v, &e.hv.cap, e.hv.n + 1, sizeof *e.hv.v);
-				n = &e.hv.v[e.hv.n++];
-				memset(n, 0, sizeof *n);
-				n->file = ak_xstrdup(e.imp[i].file);
-				n->name = ak_xstrdup(e.imp[i].version);
-				n->hash = elf_hash(n->name);
-				n->other = ++next;
-			}
-		}
+		for (size_t i = 0; i < e.nimp; i++)
+			vneed_want(&e, e.imp[i].file, e.imp[i].version, &next);
+		for (size_t i = 1; i < e.hs.n; i++)
+			if (e.fwd_of[i] >= 0)
+				vneed_want(&e, e.fwd[e.fwd_of[i]].file, e.fwd[e.fwd_of[i]].version, &next);
 	}
 	/* Serialised, grouped by file in first-seen order. */
 	{
@@ -939,7 +1015,12 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			Elf64_Sym s = sym_at(&e.host, &e.hs, i);
 			uint16_t vs = versym_at(&e.host, &e.hs, i);
 
-			if (e.target[i]) {
+			if (e.fwd_of[i] >= 0) {
+				const struct forward *f = &e.fwd[e.fwd_of[i]];
+
+				s.st_name = str_add(&dynstr, f->name);
+				vs = vneed_index(&e, f->file, f->version);
+			} else if (e.target[i]) {
 				s.st_shndx = shndx;
 				s.st_info = (unsigned char)ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
 				s.st_value = 0;   /* filled below, once vb is known */
@@ -954,13 +1035,15 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 
 			s.st_name = str_add(&dynstr, e.imp[i].name);
 			s.st_info = e.imp[i].info;
-			for (size_t k = 0; k < e.hv.n; k++)
-				if (strcmp(e.hv.v[k].file, e.imp[i].file) == 0 && strcmp(e.hv.v[k].name, e.imp[i].version) == 0)
-					vs = e.hv.v[k].other;
+			vs = vneed_index(&e, e.imp[i].file, e.imp[i].version);
 			put(&dynsym, &s, sizeof s);
 			put(&versym, &vs, sizeof vs);
 		}
 	}
+	/* (DT_NEEDED names now: the string table's size is fixed below.) */
+	for (size_t k = 0; k < e.add_needed.n; k++)
+		str_add(&dynstr, e.add_needed.v[k]);
+
 	/* .gnu.hash: the file's, the new (undefined) symbols appended to the
 	 * last chain so that the table still tells how many symbols there are;
 	 * lookups skip undefined entries. .hash is rebuilt whole. */
@@ -1087,6 +1170,20 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		for (size_t i = 0; i < e.host.ndyn; i++) {
 			Elf64_Dyn d = e.host.dyn[i];
 
+			/* New libraries before libc.so.6, as a program linked with
+			 * them on the old glibc has them (-lpthread before -lc). */
+			if (d.d_tag == DT_NEEDED && e.add_needed.n > 0) {
+				const char *lib = str_at(&e.host, &e.hs, d.d_un.d_val);
+
+				if (lib && strcmp(lib, "libc.so.6") == 0) {
+					for (size_t k = 0; k < e.add_needed.n; k++) {
+						ak_grow((void **)&dyn, &capdyn, ndyn + 1, sizeof *dyn);
+						dyn[ndyn].d_tag = DT_NEEDED;
+						dyn[ndyn++].d_un.d_val = str_add(&dynstr, e.add_needed.v[k]);
+					}
+					ak_strvec_free(&e.add_needed);
+				}
+			}
 			switch (d.d_tag) {
 			case DT_SYMTAB: d.d_un.d_ptr = va + o_sym; break;
 			case DT_STRTAB: d.d_un.d_ptr = va + o_str; break;
@@ -1117,6 +1214,15 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			ak_grow((void **)&dyn, &capdyn, ndyn + 1, sizeof *dyn);
 			dyn[ndyn++] = d;
 		}
+		if (e.add_needed.n > 0) {   /* no DT_NEEDED libc.so.6: first, then */
+			ak_grow((void **)&dyn, &capdyn, ndyn + e.add_needed.n, sizeof *dyn);
+			memmove(dyn + e.add_needed.n, dyn, ndyn * sizeof *dyn);
+			for (size_t k = 0; k < e.add_needed.n; k++) {
+				dyn[k].d_tag = DT_NEEDED;
+				dyn[k].d_un.d_val = str_add(&dynstr, e.add_needed.v[k]);
+			}
+			ndyn += e.add_needed.n;
+		}
 		if (!dyn_get(&e.host, DT_RELA, &v)) {
 			Elf64_Dyn add[3] = { { DT_RELA, { va + o_rela } }, { DT_RELASZ, { rela.n } },
 					     { DT_RELAENT, { sizeof(Elf64_Rela) } } };
@@ -1129,6 +1235,10 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		dyn[ndyn].d_tag = DT_NULL;
 		dyn[ndyn].d_un.d_val = 0;
 		ndyn++;
+		if (o_sym + dynsym.n != o_str || o_str + dynstr.n > o_ver) {
+			ak_errf(err, "%s: internal error: the tables grew after their layout", host_name);
+			goto out_a;
+		}
 		o_dyn = up(rw_vaddr + rw_memsz, 8) - rw_vaddr;
 		/* .dynamic is rewritten in place when it keeps its length (only
 		 * values change): no page more to write at start-up. */

@@ -462,9 +462,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	if (o->embed) {
 		struct ak_err why;
 
-		if (libs.n > 1)
-			ak_errf(&why, "%s: needs %s as well, which is loaded as a library", path, libs.v[1]);
-		if (libs.n > 1 || embed_into(o->compat, tmp, &r->provided, &why) < 0) {
+		if (embed_into(o->compat, tmp, &r->provided, &why) < 0) {
 			r->embed_note = ak_xstrdup(why.msg);
 		} else {
 			embedded = true;
