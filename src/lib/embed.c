@@ -433,6 +433,12 @@ struct forward {
 	char *export, *name, *version, *file;
 };
 
+/* A stub with code, and the old glibc functions it calls. */
+struct dep {
+	char *export;
+	struct ak_strvec imports;
+};
+
 /* An imported symbol the shim's code needs from the old glibc. */
 struct import {
 	char *name, *file, *version;   /* version NULL: unversioned */
@@ -450,6 +456,8 @@ struct embed {
 	uint64_t vb;           /* where the shim's image starts (its address 0) */
 	bool prune;            /* bind only the imports in `needed` */
 	struct ak_strvec needed;
+	struct dep *dep;       /* the shim's stubs and their imports (.abikit.deps) */
+	size_t ndep, capdep;
 	struct forward *fwd;   /* the shim's forwards (from .abikit.deps) */
 	size_t nfwd, capfwd;
 	int *fwd_of;           /* per host symbol: index in fwd, or -1 */
@@ -477,81 +485,92 @@ static const char *section_named(const struct image *im, const char *name, size_
 	return NULL;
 }
 
-/* From the shim's .abikit.deps (compat/build: "EXPORT@NODE IMPORT@NODE
- * ..." a line), the imports the stubs in `stubs` need. Without the table,
- * or for a stub it does not list, every import is bound. */
-static void read_deps(struct embed *e, const struct ak_strvec *stubs)
+/* The shim's .abikit.deps (compat/build), one line per export:
+ *   EXPORT@NODE =OLD@OLDNODE FILE   a forward
+ *   EXPORT@NODE IMPORT@NODE ...     a stub's code and what it calls
+ * Without the table, nothing is a forward and every import is bound. */
+static void read_deps(struct embed *e)
 {
-	size_t n, found = 0;
+	size_t n;
 	const char *p = section_named(&e->blob, ".abikit.deps", &n), *end = p + n;
 
-	e->prune = false;
 	if (p == NULL)
 		return;
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p)), *q;
-		char word[512], line[1024];
-		bool want = false;
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		char line[4096], *sp, *eq, *file, *at, *save = NULL;
 
 		if (nl == NULL)
 			nl = end;
-		/* "EXPORT@NODE =OLD@OLDNODE FILE": a forward. */
-		if ((size_t)(nl - p) < sizeof line) {
-			char *sp, *eq, *file, *at;
-
-			memcpy(line, p, (size_t)(nl - p));
-			line[nl - p] = '\0';
-			sp = strchr(line, ' ');
-			eq = sp ? strstr(sp, " =") : NULL;
-			if (sp && eq == sp && (file = strchr(eq + 2, ' ')) != NULL) {
-				struct forward *f;
-
-				*sp = '\0';
-				*file++ = '\0';
-				at = strrchr(eq + 2, '@');
-				if (at && ak_strvec_contains(stubs, line)) {
-					*at = '\0';
-					ak_grow((void **)&e->fwd, &e->capfwd, e->nfwd + 1, sizeof *e->fwd);
-					f = &e->fwd[e->nfwd++];
-					f->export = ak_xstrdup(line);
-					f->name = ak_xstrdup(eq + 2);
-					f->version = ak_xstrdup(at + 1);
-					f->file = ak_xstrdup(file);
-					found++;
-				}
-				p = nl + 1;
-				continue;
-			}
+		if ((size_t)(nl - p) >= sizeof line) {
+			p = nl + 1;
+			continue;
 		}
-		for (q = p; q < nl;) {
-			size_t w = strcspn(q, " \n");
-
-			if (q + w > nl)
-				w = (size_t)(nl - q);
-			if (w > 0 && w < sizeof word) {
-				memcpy(word, q, w);
-				word[w] = '\0';
-				if (q == p) {
-					want = ak_strvec_contains(stubs, word);
-					found += want;
-				} else if (want && !ak_strvec_contains(&e->needed, word)) {
-					ak_strvec_push(&e->needed, word);
-				}
-			}
-			q += w + 1;
-		}
+		memcpy(line, p, (size_t)(nl - p));
+		line[nl - p] = '\0';
 		p = nl + 1;
+		sp = strchr(line, ' ');
+		eq = sp ? strstr(sp, " =") : NULL;
+		if (sp && eq == sp && (file = strchr(eq + 2, ' ')) != NULL && (at = strrchr(eq + 2, '@')) != NULL) {
+			struct forward *f;
+
+			*sp = '\0';
+			*file++ = '\0';
+			*at = '\0';
+			ak_grow((void **)&e->fwd, &e->capfwd, e->nfwd + 1, sizeof *e->fwd);
+			f = &e->fwd[e->nfwd++];
+			f->export = ak_xstrdup(line);
+			f->name = ak_xstrdup(eq + 2);
+			f->version = ak_xstrdup(at + 1);
+			f->file = ak_xstrdup(file);
+		} else {
+			struct dep *d;
+			char *w = strtok_r(line, " ", &save);
+
+			if (w == NULL)
+				continue;
+			ak_grow((void **)&e->dep, &e->capdep, e->ndep + 1, sizeof *e->dep);
+			d = &e->dep[e->ndep++];
+			memset(d, 0, sizeof *d);
+			d->export = ak_xstrdup(w);
+			while ((w = strtok_r(NULL, " ", &save)) != NULL)
+				ak_strvec_push(&d->imports, w);
+		}
 	}
-	e->prune = found == stubs->n;   /* else some stub's needs are unknown */
 }
 
-/* The stub for host symbol `i`, if it is one of `stubs`. */
-static int find_stub(struct embed *e, const struct ak_strvec *stubs, size_t i, uint64_t *value, struct ak_err *err)
+/* The imports the code stubs of this file need (e->needed), and whether
+ * the table says them all (e->prune). */
+static void collect_needed(struct embed *e, const char *const *keys, size_t nkeys)
+{
+	e->prune = true;
+	for (size_t i = 0; i < nkeys; i++) {
+		bool found = false;
+
+		for (size_t k = 0; k < e->ndep && !found; k++)
+			if (strcmp(e->dep[k].export, keys[i]) == 0) {
+				found = true;
+				for (size_t j = 0; j < e->dep[k].imports.n; j++)
+					if (!ak_strvec_contains(&e->needed, e->dep[k].imports.v[j]))
+						ak_strvec_push(&e->needed, e->dep[k].imports.v[j]);
+			}
+		e->prune &= found;
+	}
+}
+
+/* The stub for host symbol `i`: a forward (e->fwd_of[i]) or code (*value,
+ * relative to the shim's image), when the symbol is one of `stubs` or its
+ * version node is one of `missing` ("FILE NODE": weak symbols the base
+ * lacks, which the file may do without, but whose node the loader still
+ * checks). A symbol of `stubs` the shim lacks is an error. */
+static int find_stub(struct embed *e, const struct ak_strvec *stubs, const struct ak_strvec *missing, size_t i,
+		     uint64_t *value, struct ak_err *err)
 {
 	Elf64_Sym sym = sym_at(&e->host, &e->hs, i);
 	const char *name = str_at(&e->host, &e->hs, sym.st_name);
 	const struct vneed *vn;
-	char key[512];
+	char key[512], node[512];
+	bool required;
 
 	*value = 0;
 	if (name == NULL || sym.st_shndx != SHN_UNDEF || sym.st_name == 0)
@@ -560,15 +579,15 @@ static int find_stub(struct embed *e, const struct ak_strvec *stubs, size_t i, u
 	if (vn == NULL)
 		return 0;
 	snprintf(key, sizeof key, "%s@%s", name, vn->name);
-	if (!ak_strvec_contains(stubs, key))
+	snprintf(node, sizeof node, "%s %s", vn->file, vn->name);
+	required = ak_strvec_contains(stubs, key);
+	if (!required && !(missing && ak_strvec_contains(missing, node)))
 		return 0;
 	for (size_t k = 0; k < e->nfwd; k++)
 		if (strcmp(e->fwd[k].export, key) == 0) {
 			e->fwd_of[i] = (int)k;
 			return 0;
 		}
-	if (ELF64_ST_TYPE(sym.st_info) == STT_OBJECT || ELF64_ST_TYPE(sym.st_info) == STT_TLS)
-		return ak_errf(err, "%s: %s is data, not code: the stub cannot be embedded", e->host.name, key);
 	for (size_t k = 1; k < e->bs.n; k++) {
 		Elf64_Sym b = sym_at(&e->blob, &e->bs, k);
 		const char *bn = str_at(&e->blob, &e->bs, b.st_name), *bv;
@@ -577,12 +596,18 @@ static int find_stub(struct embed *e, const struct ak_strvec *stubs, size_t i, u
 			continue;
 		bv = vdef_name(&e->blob, &e->bs, versym_at(&e->blob, &e->bs, k) & 0x7fff);
 		if (bv && strcmp(bv, vn->name) == 0) {
-			if (ELF64_ST_TYPE(b.st_info) != STT_FUNC)
-				return ak_errf(err, "%s: the shim's %s is not a function: it cannot be embedded", e->host.name, key);
+			if (ELF64_ST_TYPE(b.st_info) != STT_FUNC || ELF64_ST_TYPE(sym.st_info) == STT_OBJECT ||
+			    ELF64_ST_TYPE(sym.st_info) == STT_TLS) {
+				if (!required)
+					return 0;
+				return ak_errf(err, "%s: %s is data, not code: the stub cannot be embedded", e->host.name, key);
+			}
 			*value = e->vb + b.st_value;
 			return 0;
 		}
 	}
+	if (!required)
+		return 0;
 	return ak_errf(err, "%s: %s is not in %s", e->host.name, key, e->blob.name);
 }
 
@@ -746,6 +771,11 @@ static void embed_free(struct embed *e)
 		free(e->fwd[i].file);
 	}
 	free(e->fwd);
+	for (size_t i = 0; i < e->ndep; i++) {
+		free(e->dep[i].export);
+		ak_strvec_free(&e->dep[i].imports);
+	}
+	free(e->dep);
 	free(e->fwd_of);
 	ak_strvec_free(&e->add_needed);
 }
@@ -806,8 +836,8 @@ static void put_resolver(struct bytes *b, uint64_t at, uint64_t target)
 }
 
 int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, const char *blob_name,
-	     const unsigned char *blob, size_t blob_len, const struct ak_strvec *stubs, unsigned char **out,
-	     size_t *out_len, struct ak_err *err)
+	     const unsigned char *blob, size_t blob_len, const struct ak_strvec *stubs,
+	     const struct ak_strvec *missing, unsigned char **out, size_t *out_len, struct ak_err *err)
 {
 	struct embed e;
 	struct bytes img = { 0 }, dynstr = { 0 }, dynsym = { 0 }, versym = { 0 }, verneed = { 0 }, gnuhash = { 0 },
@@ -895,13 +925,13 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	e.target = ak_xcalloc(e.hs.n, sizeof *e.target);
 	e.fwd_of = ak_xcalloc(e.hs.n, sizeof *e.fwd_of);
 	e.vb = 0;
-	read_deps(&e, stubs);
+	read_deps(&e);
 	for (size_t i = 0; i < e.hs.n; i++)
 		e.fwd_of[i] = -1;
 	for (size_t i = 1; i < e.hs.n; i++) {
 		uint64_t t;
 
-		if (find_stub(&e, stubs, i, &t, err) < 0)
+		if (find_stub(&e, stubs, missing, i, &t, err) < 0)
 			goto out;
 		/* stored as shim-relative + 1 until vb is known */
 		e.target[i] = t ? t + 1 : 0;
@@ -913,6 +943,22 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	if (nstub == 0) {
 		ak_errf(err, "%s: none of the symbols to stub is imported", host_name);
 		goto out;
+	}
+	{
+		struct ak_strvec keys = { 0 };
+
+		for (size_t i = 1; i < e.hs.n; i++)
+			if (e.target[i]) {
+				Elf64_Sym sym = sym_at(&e.host, &e.hs, i);
+				const struct vneed *vn = vneed_by_index(&e.hv, versym_at(&e.host, &e.hs, i) & 0x7fff);
+				char key[512];
+
+				snprintf(key, sizeof key, "%s@%s", str_at(&e.host, &e.hs, sym.st_name), vn ? vn->name : "");
+				if (!ak_strvec_contains(&keys, key))
+					ak_strvec_push(&keys, key);
+			}
+		collect_needed(&e, (const char *const *)keys.v, keys.n);
+		ak_strvec_free(&keys);
 	}
 	if (read_relas(&e.host, DT_RELA, DT_RELASZ, &hr, &nhr, &hr_off, err) < 0 ||
 	    read_relas(&e.host, DT_JMPREL, DT_PLTRELSZ, &hp, &nhp, &hp_off, err) < 0 ||
@@ -993,6 +1039,15 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 					continue;
 				a.vna_hash = e.hv.v[k].hash;
 				a.vna_flags = e.hv.v[k].flags;
+				/* A node the base lacks still named by weak symbols
+				 * without a stub: the loader may do without it. */
+				if (missing) {
+					char node[512];
+
+					snprintf(node, sizeof node, "%s %s", e.hv.v[k].file, e.hv.v[k].name);
+					if (ak_strvec_contains(missing, node))
+						a.vna_flags |= VER_FLG_WEAK;
+				}
 				a.vna_other = e.hv.v[k].other;
 				a.vna_name = str_add(&dynstr, e.hv.v[k].name);
 				a.vna_next = ++done < cnt ? sizeof a : 0;

@@ -28,12 +28,14 @@
 
 /* Build the new image of `host` (the file's bytes; `host_name` for
  * messages) with the stubs of `blob` (libabikit-compat.so.1's bytes) for
- * the symbols "NAME@VERSION" in `stubs`. On success 0 and *out, *out_len
+ * the symbols "NAME@VERSION" in `stubs`, and for the weak ones whose
+ * version node is in `missing` ("FILE NODE", the nodes the base lacks;
+ * those left without a stub get VER_FLG_WEAK). On success 0 and *out, *out_len
  * (malloc'd). -1 with a reason when this file cannot take the shim
  * embedded (its layout, a relocation kind, a data symbol ...): the caller
  * then uses the library instead. Nothing is written anywhere. */
 int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, const char *blob_name,
-	     const unsigned char *blob, size_t blob_len, const struct ak_strvec *stubs, unsigned char **out,
-	     size_t *out_len, struct ak_err *err);
+	     const unsigned char *blob, size_t blob_len, const struct ak_strvec *stubs,
+	     const struct ak_strvec *missing, unsigned char **out, size_t *out_len, struct ak_err *err);
 
 #endif

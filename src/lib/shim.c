@@ -289,6 +289,11 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 			/* A version node the shim does not have (GLIBCXX_3.4.32 of
 			 * an old libstdc++): no stub can provide it. */
 			ak_strvec_push(&r->other, p->message);
+		} else if (p->kind == AK_PB_MISSING_VERSION && weak == NULL) {
+			/* Judged after the rewrite: the loader would refuse the file
+			 * itself (a library it loads is shimmed, or not, on its own). */
+			if (p->required_by && strcmp(p->required_by, elf->path) == 0)
+				ak_strvec_push(&r->other, p->message);
 		} else if (p->kind == AK_PB_MISSING_VERSION) {
 			const char *base = strrchr(p->library, '/') ? strrchr(p->library, '/') + 1 : p->library;
 
@@ -317,14 +322,15 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 }
 
 /* Embed the shim's code into the file at `tmp` (a private copy). */
-static int embed_into(const char *compat, const char *tmp, const struct ak_strvec *provided, struct ak_err *err)
+static int embed_into(const char *compat, const char *tmp, const struct ak_strvec *provided,
+		      const struct ak_strvec *missing, struct ak_err *err)
 {
 	size_t hn, bn, on;
 	unsigned char *h = (unsigned char *)ak_read_file(tmp, &hn, err), *b = NULL, *o = NULL;
 	int fd = -1, rc = -1;
 
 	if (h == NULL || (b = (unsigned char *)ak_read_file(compat, &bn, err)) == NULL ||
-	    ak_embed(tmp, h, hn, compat, b, bn, provided, &o, &on, err) < 0)
+	    ak_embed(tmp, h, hn, compat, b, bn, provided, missing, &o, &on, err) < 0)
 		goto out;
 	fd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0) {
@@ -462,7 +468,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	if (o->embed) {
 		struct ak_err why;
 
-		if (embed_into(o->compat, tmp, &r->provided, &why) < 0) {
+		if (embed_into(o->compat, tmp, &r->provided, &weak, &why) < 0) {
 			r->embed_note = ak_xstrdup(why.msg);
 		} else {
 			embedded = true;
