@@ -42,8 +42,11 @@ struct bytes {
 	size_t n, cap;
 };
 
+/* Append n bytes of src (zeros when src is NULL). */
 static void put(struct bytes *b, const void *src, size_t n)
 {
+	if (n == 0)
+		return;
 	ak_grow((void **)&b->p, &b->cap, b->n + n, 1);
 	if (src)
 		memcpy(b->p + b->n, src, n);
@@ -131,7 +134,7 @@ static int image_open(struct image *im, const char *name, const unsigned char *p
 	for (size_t i = 0; i < im->nph; i++) {
 		const Elf64_Phdr *ph = &im->ph[i];
 
-		if (ph->p_type != PT_DYNAMIC)
+		if (ph->p_type != PT_DYNAMIC || im->dyn != NULL)   /* the loader's: the first */
 			continue;
 		if (!in(im, ph->p_offset, ph->p_filesz) || ph->p_filesz < sizeof(Elf64_Dyn))
 			return ak_errf(err, "%s: bad PT_DYNAMIC", name);
@@ -895,28 +898,38 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	for (size_t i = 0; i < e.blob.nph; i++) {
 		const Elf64_Phdr *ph = &e.blob.ph[i];
 
-		if (ph->p_type == PT_TLS)
-			return ak_errf(err, "%s: has thread-local data: it cannot be embedded", blob_name);
+		if (ph->p_type == PT_TLS) {
+			ak_errf(err, "%s: has thread-local data: it cannot be embedded", blob_name);
+			goto out;
+		}
 		if (ph->p_type != PT_LOAD)
 			continue;
 		if (ph->p_flags & PF_W) {
-			if (rw_memsz)
-				return ak_errf(err, "%s: more than one writable segment", blob_name);
+			if (rw_memsz) {
+				ak_errf(err, "%s: more than one writable segment", blob_name);
+				goto out;
+			}
 			rw_vaddr = ph->p_vaddr;
 			rw_off = ph->p_offset;
 			rw_memsz = ph->p_memsz;
 			rw_filesz = ph->p_filesz;
-			if (ph->p_vaddr % PAGE != ph->p_offset % PAGE || !in(&e.blob, ph->p_offset, ph->p_filesz))
-				return ak_errf(err, "%s: bad writable segment", blob_name);
+			if (ph->p_vaddr % PAGE != ph->p_offset % PAGE || !in(&e.blob, ph->p_offset, ph->p_filesz)) {
+				ak_errf(err, "%s: bad writable segment", blob_name);
+				goto out;
+			}
 		} else {
-			if (ph->p_vaddr != 0 || ph->p_offset != 0 || !in(&e.blob, 0, ph->p_filesz))
-				return ak_errf(err, "%s: its first segment does not start the file", blob_name);
+			if (ph->p_vaddr != 0 || ph->p_offset != 0 || !in(&e.blob, 0, ph->p_filesz)) {
+				ak_errf(err, "%s: its first segment does not start the file", blob_name);
+				goto out;
+			}
 			rx_filesz = ph->p_filesz;
 		}
 	}
 	/* (separate pages: the data's mapping must not replace the code's) */
-	if (rx_filesz == 0 || rw_memsz == 0 || rw_vaddr / PAGE * PAGE < up(rx_filesz, PAGE) || rw_off < rx_filesz)
-		return ak_errf(err, "%s: not a library laid out as compat/build makes it", blob_name);
+	if (rx_filesz == 0 || rw_memsz == 0 || rw_vaddr / PAGE * PAGE < up(rx_filesz, PAGE) || rw_off < rx_filesz) {
+		ak_errf(err, "%s: not a library laid out as compat/build makes it", blob_name);
+		goto out;
+	}
 
 	/* Stubbed symbols: where each goes. The code segment comes after the
 	 * tables, whose size depends on the imports: place the shim first at
@@ -1104,7 +1117,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	 * lookups skip undefined entries. .hash is rebuilt whole. */
 	if (dyn_get(&e.host, DT_GNU_HASH, &v)) {
 		uint64_t off;
-		uint32_t h[4];
+		uint32_t h[4] = { 0 };
 		size_t size, nchains;
 
 		if (off_of(&e.host, v, sizeof h, &off, err) < 0 || get(&e.host, off, h, sizeof h, err) < 0)
@@ -1131,7 +1144,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	}
 	if (dyn_get(&e.host, DT_HASH, &v)) {
 		uint64_t off;
-		uint32_t h[2], nb, *tab;
+		uint32_t h[2] = { 0 }, nb, *tab;
 		size_t nsym = e.hs.n + e.nimp;
 
 		if (off_of(&e.host, v, sizeof h, &off, err) < 0 || get(&e.host, off, h, sizeof h, err) < 0)
