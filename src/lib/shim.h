@@ -1,12 +1,13 @@
 /* The shim path: run a binary built for a newer glibc on an older glibc
  * plus libabikit-compat (compat/), which defines the newer symbols with
- * their real version nodes. The binary's version needs that the base glibc
- * lacks are marked VER_FLG_WEAK (the loader then tolerates their absence
- * from the old libc, and binds the symbols to the shim, which defines
- * them under those very versions) or, silently, pointed at the shim
- * itself; libabikit-compat.so.1 is added to DT_NEEDED, beside the binary
- * ("$ORIGIN/libabikit-compat.so.1", then the plain name) or from the
- * system's library path. Kept reversible like `abikit patch`. */
+ * their real version nodes. By default the stubs are embedded in the file
+ * (embed.h: no library to map, no version need left on the base); with
+ * o->embed false, or where embedding cannot be done, the library is used:
+ * the binary's version needs that the base glibc lacks are pointed at the
+ * shim (or, as a fallback, marked VER_FLG_WEAK) and libabikit-compat.so.1
+ * is added to DT_NEEDED, beside the binary ("$ORIGIN/libabikit-compat.so.1",
+ * then the plain name) or from the system's library path. Kept
+ * reversible like `abikit patch`. */
 #ifndef ABIKIT_SHIM_H
 #define ABIKIT_SHIM_H
 
