@@ -321,9 +321,10 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 	return 0;
 }
 
-/* Embed the shim's code into the file at `tmp` (a private copy). */
+/* Embed the shim's code into the file at `tmp` (a private copy); with
+ * `dry_run`, only find out whether it can be done. */
 static int embed_into(const char *compat, const char *tmp, const struct ak_strvec *provided,
-		      const struct ak_strvec *missing, struct ak_err *err)
+		      const struct ak_strvec *missing, bool dry_run, struct ak_err *err)
 {
 	size_t hn, bn, on;
 	unsigned char *h = (unsigned char *)ak_read_file(tmp, &hn, err), *b = NULL, *o = NULL;
@@ -332,6 +333,10 @@ static int embed_into(const char *compat, const char *tmp, const struct ak_strve
 	if (h == NULL || (b = (unsigned char *)ak_read_file(compat, &bn, err)) == NULL ||
 	    ak_embed(tmp, h, hn, compat, b, bn, provided, missing, &o, &on, err) < 0)
 		goto out;
+	if (dry_run) {
+		rc = 0;
+		goto out;
+	}
 	fd = open(tmp, O_WRONLY | O_TRUNC | O_CLOEXEC);
 	if (fd < 0) {
 		ak_errno(err, errno, "%s", tmp);
@@ -456,7 +461,14 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 				break;
 			}
 	if (o->dry_run) {
+		struct ak_err why;
+
 		r->action = "would-shim";
+		r->how = "library";
+		if (o->embed && embed_into(o->compat, real, &r->provided, &weak, true, &why) < 0)
+			r->embed_note = ak_xstrdup(why.msg);
+		else if (o->embed)
+			r->how = "embedded";
 		rc = 0;
 		goto out;
 	}
@@ -468,7 +480,7 @@ int ak_shim_apply(const struct ak_shim_opts *o, const char *path, struct ak_shim
 	if (o->embed) {
 		struct ak_err why;
 
-		if (embed_into(o->compat, tmp, &r->provided, &weak, &why) < 0) {
+		if (embed_into(o->compat, tmp, &r->provided, &weak, false, &why) < 0) {
 			r->embed_note = ak_xstrdup(why.msg);
 		} else {
 			embedded = true;
