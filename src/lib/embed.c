@@ -1188,13 +1188,16 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		for (size_t i = 0; i < nhp; i++)
 			nplt_stubs += ELF64_R_SYM(hp[i].r_info) < e.hs.n && e.target[ELF64_R_SYM(hp[i].r_info)] &&
 				      ELF64_R_TYPE(hp[i].r_info) == R_X86_64_JUMP_SLOT;
+		/* In the order ld lays these sections out and numbers them: tools
+		 * that rewrite the file (strip, objcopy) expect addresses to grow
+		 * with the section index within a segment. */
 		o_ph = at; at += nph * sizeof(Elf64_Phdr);
+		at = up(at, 8); o_h = at; at += hash.n;
+		at = up(at, 8); o_gh = at; at += gnuhash.n;
 		at = up(at, 8); o_sym = at; at += dynsym.n;
 		o_str = at; at += dynstr.n;
 		at = up(at, 8); o_ver = at; at += versym.n;
 		at = up(at, 8); o_vn = at; at += verneed.n;
-		at = up(at, 8); o_gh = at; at += gnuhash.n;
-		at = up(at, 8); o_h = at; at += hash.n;
 		at = up(at, 8); o_rela = at;
 		at += (nhr + nbr + nbp) * sizeof(Elf64_Rela);   /* at most */
 		at = up(at, 16); o_code = at; at += nplt_stubs * 16;
@@ -1303,7 +1306,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		dyn[ndyn].d_tag = DT_NULL;
 		dyn[ndyn].d_un.d_val = 0;
 		ndyn++;
-		if (o_sym + dynsym.n != o_str || o_str + dynstr.n > o_ver) {
+		if (o_sym + dynsym.n != o_str || o_str + dynstr.n > o_ver || o_vn + verneed.n > o_rela) {
 			ak_errf(err, "%s: internal error: the tables grew after their layout", host_name);
 			goto out_a;
 		}
@@ -1355,6 +1358,10 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		put(&img, host, host_len);
 		put(&img, NULL, fa - host_len);
 		put(&img, ph, nph * sizeof *ph);
+		put(&img, NULL, fa + o_h - img.n);
+		put(&img, hash.p, hash.n);
+		put(&img, NULL, fa + o_gh - img.n);
+		put(&img, gnuhash.p, gnuhash.n);
 		put(&img, NULL, fa + o_sym - img.n);
 		put(&img, dynsym.p, dynsym.n);
 		put(&img, dynstr.p, dynstr.n);
@@ -1362,10 +1369,6 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		put(&img, versym.p, versym.n);
 		put(&img, NULL, fa + o_vn - img.n);
 		put(&img, verneed.p, verneed.n);
-		put(&img, NULL, fa + o_gh - img.n);
-		put(&img, gnuhash.p, gnuhash.n);
-		put(&img, NULL, fa + o_h - img.n);
-		put(&img, hash.p, hash.n);
 		put(&img, NULL, fa + o_rela - img.n);
 		put(&img, rela.p, rela.n);
 		put(&img, NULL, fa + o_code - img.n);
