@@ -13,7 +13,6 @@
 #include "embed.h"
 
 #define PAGE 0x1000u
-#define MAX_PAD (8u << 20)
 
 /* One ELF image being read: the bytes, headers copied out (the bytes may
  * be unaligned), the dynamic section. */
@@ -823,6 +822,78 @@ static uint16_t vneed_index(const struct embed *e, const char *file, const char 
 	return 0;
 }
 
+/* The program header table grows in place by two entries, over what
+ * follows it in the file (ld puts .interp, the notes and the dynamic
+ * tables there): [*lo, *hi) is what must be copied elsewhere first, the
+ * .interp and notes that overlap the room needed (the dynamic tables are
+ * moved anyway). Keeping the table where ld put it keeps the file what
+ * GNU strip and objcopy can rewrite (they place program headers right
+ * after the ELF header), and old kernels' AT_PHDR (load address plus
+ * e_phoff) right. -1 when something else lies there. */
+static int displaced(const struct embed *e, uint64_t room, const uint64_t *dead, size_t ndead, uint64_t *lo,
+		     uint64_t *hi)
+{
+	const Elf64_Ehdr *eh = &e->host.eh;
+	uint64_t start = eh->e_phoff + (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr), end = start + room, d;
+	bool have_sh = eh->e_shnum > 0 && eh->e_shentsize == sizeof(Elf64_Shdr) &&
+		       in(&e->host, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr));
+	static const int64_t live[] = { DT_JMPREL, DT_VERDEF, DT_INIT_ARRAY, DT_FINI_ARRAY, DT_PREINIT_ARRAY,
+					DT_INIT, DT_FINI, DT_PLTGOT };
+	const Elf64_Phdr *first = NULL;
+
+	*lo = *hi = start;
+	for (size_t i = 0; i < e->host.nph && first == NULL; i++)
+		if (e->host.ph[i].p_type == PT_LOAD)
+			first = &e->host.ph[i];
+	/* The table and its room lie in the first PT_LOAD. */
+	if (first == NULL || eh->e_phoff < first->p_offset || end > first->p_offset + first->p_filesz)
+		return -1;
+	for (size_t i = 0; i < e->host.nph; i++) {
+		const Elf64_Phdr *ph = &e->host.ph[i];
+		bool copy = ph->p_type == PT_INTERP || ph->p_type == PT_NOTE || ph->p_type == PT_GNU_PROPERTY;
+
+		if (ph->p_type == PT_LOAD || ph->p_type == PT_PHDR || ph->p_filesz == 0 ||
+		    ph->p_offset >= end || ph->p_offset + ph->p_filesz <= start)
+			continue;
+		if (!copy)
+			return -1;
+		if (ph->p_offset < *lo)
+			return -1;
+		if (ph->p_offset + ph->p_filesz > *hi)
+			*hi = ph->p_offset + ph->p_filesz;
+	}
+	for (size_t i = 1; have_sh && i < eh->e_shnum; i++) {
+		Elf64_Shdr sh;
+		bool dead_here = false;
+
+		memcpy(&sh, e->host.p + eh->e_shoff + i * sizeof sh, sizeof sh);
+		if (!(sh.sh_flags & SHF_ALLOC) || sh.sh_type == SHT_NOBITS || sh.sh_size == 0 ||
+		    sh.sh_offset >= (*hi > end ? *hi : end) || sh.sh_offset + sh.sh_size <= start)
+			continue;
+		for (size_t k = 0; k < ndead; k++)
+			dead_here |= sh.sh_addr == dead[k];
+		if (dead_here)
+			continue;
+		if (sh.sh_type == SHT_NOTE || (sh.sh_type == SHT_PROGBITS && sh.sh_offset >= start &&
+					       sh.sh_offset + sh.sh_size <= *hi)) {
+			if (sh.sh_offset < start)
+				return -1;
+			if (sh.sh_offset + sh.sh_size > *hi)
+				*hi = sh.sh_offset + sh.sh_size;
+			continue;
+		}
+		return -1;
+	}
+	/* Without section headers, nothing the dynamic section points at
+	 * but the moved tables may lie there. */
+	for (size_t k = 0; k < sizeof live / sizeof live[0]; k++)
+		if (dyn_get(&e->host, live[k], &d) && d >= first->p_vaddr &&
+		    d - first->p_vaddr + first->p_offset < (*hi > end ? *hi : end) &&
+		    d - first->p_vaddr + first->p_offset >= start)
+			return -1;
+	return 0;
+}
+
 /* A two-instruction IRELATIVE resolver returning `target`, at `at`. */
 static void put_resolver(struct bytes *b, uint64_t at, uint64_t target)
 {
@@ -868,9 +939,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		goto unsupported;
 
 	/* Where things go: every new byte after the file's end and above its
-	 * highest address. The new program headers' address minus offset
-	 * equals the first PT_LOAD's (kernels before 5.18 compute AT_PHDR
-	 * from the file offset). */
+	 * highest address, page-aligned both. */
 	for (size_t i = 0; i < e.host.nph; i++) {
 		const Elf64_Phdr *ph = &e.host.ph[i];
 
@@ -886,15 +955,8 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	if (first == NULL || first->p_vaddr < first->p_offset || max_end > (1ull << 46))
 		goto unsupported;
 	delta = first->p_vaddr - first->p_offset;
-	fa = up(host_len > max_end - delta ? host_len : max_end - delta, PAGE);
-	/* Zeros up to the end of .bss: a large .bss would grow the file by as
-	 * much (the library costs nothing of the kind). */
-	if (fa - host_len > MAX_PAD) {
-		ak_errf(err, "%s: its .bss is large (%llu MB): embedding would grow the file by as much", host_name,
-			(unsigned long long)((fa - host_len) >> 20));
-		goto unsupported_msg;
-	}
-	va = fa + delta;
+	fa = up(host_len, PAGE);
+	va = up(max_end, PAGE);
 	for (size_t i = 0; i < e.blob.nph; i++) {
 		const Elf64_Phdr *ph = &e.blob.ph[i];
 
@@ -1135,7 +1197,18 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			memcpy(gnuhash.p + gnuhash.n - 4, &c, 4);
 		}
 		for (size_t i = 0; nchains > 0 && i < e.nimp; i++) {
-			uint32_t c = gnu_hash(e.imp[i].name) & ~1u;
+			uint32_t hv = gnu_hash(e.imp[i].name), c = hv & ~1u;
+
+			/* (their bits in the Bloom filter too, as ld sets them for
+			 * every hashed symbol: a false positive costs nothing) */
+			if (h[2] > 0) {
+				size_t w = 16 + (size_t)((hv / 64) % h[2]) * 8;
+				uint64_t word;
+
+				memcpy(&word, gnuhash.p + w, 8);
+				word |= (1ull << (hv % 64)) | (1ull << ((hv >> (h[3] % 32)) % 64));
+				memcpy(gnuhash.p + w, &word, 8);
+			}
 
 			if (i + 1 == e.nimp)
 				c |= 1;
@@ -1177,11 +1250,12 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 
 	/* Segment A's layout: program headers, tables, resolvers. */
 	{
-		size_t nph = e.host.nph + 2, at = 0, o_ph, o_sym, o_str, o_ver, o_vn, o_gh, o_h, o_rela, o_code, size_a;
+		size_t nph = e.host.nph + 2, at = 0, o_blk, o_sym, o_str, o_ver, o_vn, o_gh, o_h, o_rela, o_code, size_a;
 		size_t nplt_stubs = 0;
 		Elf64_Phdr *ph = NULL;
 		Elf64_Dyn *dyn = NULL;
-		size_t ndyn = 0, capdyn = 0, o_dyn;   /* o_dyn: from the start of the data segment */
+		size_t ndyn = 0, capdyn = 0;
+		int64_t o_dyn;   /* a moved .dynamic, from the start of the shim's data */
 		bool move_dyn;
 		uint64_t vrw;
 
@@ -1191,7 +1265,19 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		/* In the order ld lays these sections out and numbers them: tools
 		 * that rewrite the file (strip, objcopy) expect addresses to grow
 		 * with the section index within a segment. */
-		o_ph = at; at += nph * sizeof(Elf64_Phdr);
+		uint64_t dead[7] = { 0 }, blk_lo, blk_hi, shift_f, shift_v;
+
+		dyn_get(&e.host, DT_SYMTAB, &dead[0]);
+		dyn_get(&e.host, DT_STRTAB, &dead[1]);
+		dyn_get(&e.host, DT_VERSYM, &dead[2]);
+		dyn_get(&e.host, DT_VERNEED, &dead[3]);
+		dyn_get(&e.host, DT_GNU_HASH, &dead[4]);
+		dyn_get(&e.host, DT_HASH, &dead[5]);
+		dyn_get(&e.host, DT_RELA, &dead[6]);
+		if (displaced(&e, 2 * sizeof(Elf64_Phdr), dead, 7, &blk_lo, &blk_hi) < 0)
+			goto unsupported_a;
+		/* (the copy keeps every item's alignment: same offset mod 16) */
+		o_blk = blk_lo % 16; at = o_blk + (blk_hi - blk_lo);
 		at = up(at, 8); o_h = at; at += hash.n;
 		at = up(at, 8); o_gh = at; at += gnuhash.n;
 		at = up(at, 8); o_sym = at; at += dynsym.n;
@@ -1203,7 +1289,9 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		at = up(at, 16); o_code = at; at += nplt_stubs * 16;
 		size_a = at;
 		fb = up(fa + size_a, PAGE);
-		e.vb = fb + delta;
+		e.vb = va + (fb - fa);
+		shift_f = fa + o_blk - blk_lo;
+		shift_v = va + o_blk - (blk_lo + delta);
 		vrw = e.vb + rw_vaddr;
 
 		/* Now the addresses: stub targets, relocations. */
@@ -1214,6 +1302,8 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 				e.target[i] = e.target[i] - 1 + e.vb;
 				memcpy(&s, dynsym.p + i * sizeof s, sizeof s);
 				s.st_value = e.target[i];
+				if (s.st_shndx != SHN_ABS)   /* .abikit.text, after .abikit.plt if any */
+					s.st_shndx = (uint16_t)(e.host.eh.e_shnum + (nplt_stubs > 0));
 				memcpy(dynsym.p + i * sizeof s, &s, sizeof s);
 			}
 		for (size_t i = 0; i < nhp; i++) {
@@ -1310,7 +1400,17 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			ak_errf(err, "%s: internal error: the tables grew after their layout", host_name);
 			goto out_a;
 		}
-		o_dyn = up(rw_vaddr + rw_memsz, 8) - rw_vaddr;
+		/* A moved .dynamic goes before the shim's data when the page and
+		 * the file have room there (section addresses then still grow
+		 * with the index), else after it. */
+		{
+			uint64_t dsz = up(ndyn * sizeof *dyn, 16);
+
+			if (dsz <= rw_vaddr % PAGE && dsz <= rw_off - rx_filesz)
+				o_dyn = -(int64_t)dsz;
+			else
+				o_dyn = (int64_t)(up(rw_vaddr + rw_memsz, 8) - rw_vaddr);
+		}
 		/* .dynamic is rewritten in place when it keeps its length (only
 		 * values change): no page more to write at start-up. */
 		move_dyn = ndyn > e.host.ndyn + 1;
@@ -1334,9 +1434,13 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			for (size_t i = 0; i < e.host.nph; i++) {
 				ph[k] = e.host.ph[i];
 				if (ph[k].p_type == PT_PHDR) {
-					ph[k].p_offset = fa + o_ph;
-					ph[k].p_vaddr = ph[k].p_paddr = va + o_ph;
 					ph[k].p_filesz = ph[k].p_memsz = nph * sizeof *ph;
+				} else if ((ph[k].p_type == PT_INTERP || ph[k].p_type == PT_NOTE ||
+					    ph[k].p_type == PT_GNU_PROPERTY) && ph[k].p_offset >= blk_lo &&
+					   ph[k].p_offset + ph[k].p_filesz <= blk_hi && blk_hi > blk_lo) {
+					ph[k].p_offset += shift_f;
+					ph[k].p_vaddr += shift_v;
+					ph[k].p_paddr += shift_v;
 				} else if (ph[k].p_type == PT_DYNAMIC && move_dyn) {
 					ph[k].p_offset = fb + rw_off + o_dyn;
 					ph[k].p_vaddr = ph[k].p_paddr = vrw + o_dyn;
@@ -1344,9 +1448,14 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 				}
 				k++;
 				if (i == last) {
-					uint64_t ab = fb + rx_filesz - fa, c = move_dyn ? o_dyn + ndyn * sizeof *dyn : rw_memsz;
+					uint64_t ab = fb + rx_filesz - fa, lo = move_dyn && o_dyn < 0 ? (uint64_t)-o_dyn : 0;
+					uint64_t fsz = rw_filesz + lo, msz = rw_memsz + lo;
 					Elf64_Phdr a = { PT_LOAD, PF_R | PF_X, fa, va, va, ab, ab, PAGE };
-					Elf64_Phdr d = { PT_LOAD, PF_R | PF_W, fb + rw_off, vrw, vrw, move_dyn ? c : rw_filesz, c, PAGE };
+					Elf64_Phdr d;
+
+					if (move_dyn && o_dyn >= 0)
+						fsz = msz = (uint64_t)o_dyn + ndyn * sizeof *dyn;
+					d = (Elf64_Phdr){ PT_LOAD, PF_R | PF_W, fb + rw_off - lo, vrw - lo, vrw - lo, fsz, msz, PAGE };
 
 					ph[k++] = a;
 					ph[k++] = d;
@@ -1354,10 +1463,14 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			}
 		}
 
-		/* The image: the file, zeros up to fa, segment A, the shim. */
+		/* The image: the file (program headers grown in place), zeros up
+		 * to fa, segment A (what they displaced, the tables, the
+		 * resolvers), the shim. */
 		put(&img, host, host_len);
+		memcpy(img.p + e.host.eh.e_phoff, ph, nph * sizeof *ph);
 		put(&img, NULL, fa - host_len);
-		put(&img, ph, nph * sizeof *ph);
+		put(&img, NULL, o_blk);
+		put(&img, host + blk_lo, blk_hi - blk_lo);
 		put(&img, NULL, fa + o_h - img.n);
 		put(&img, hash.p, hash.n);
 		put(&img, NULL, fa + o_gh - img.n);
@@ -1375,8 +1488,10 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		put(&img, code.p, code.n);
 		put(&img, NULL, fb - img.n);
 		put(&img, blob, rw_off + rw_filesz);
-		if (move_dyn) {
-			put(&img, NULL, fb + rw_off + o_dyn - img.n);   /* the shim's .bss: zeros */
+		if (move_dyn && o_dyn < 0) {
+			memcpy(img.p + fb + rw_off + o_dyn, dyn, ndyn * sizeof *dyn);
+		} else if (move_dyn) {
+			put(&img, NULL, fb + rw_off + (uint64_t)o_dyn - img.n);   /* the shim's .bss: zeros */
 			put(&img, dyn, ndyn * sizeof *dyn);
 		} else {
 			memcpy(img.p + e.host.dyn_off, dyn, ndyn * sizeof *dyn);
@@ -1390,14 +1505,33 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		{
 			Elf64_Ehdr eh = e.host.eh;
 
-			eh.e_phoff = fa + o_ph;
 			eh.e_phnum = (uint16_t)nph;
 			if (eh.e_shnum > 0 && eh.e_shentsize == sizeof(Elf64_Shdr) && eh.e_shstrndx < eh.e_shnum &&
 			    in(&e.host, eh.e_shoff, (uint64_t)eh.e_shnum * sizeof(Elf64_Shdr))) {
 				size_t nsh = eh.e_shnum;
-				Elf64_Shdr *sh = ak_xcalloc(nsh + 2, sizeof *sh), *ss;
+				Elf64_Shdr *sh = ak_xcalloc(nsh + 4, sizeof *sh), *ss;
+				/* New sections for every new byte that is loaded (strip and
+				 * objcopy keep only what sections describe, and size the
+				 * segments by them): the resolvers, the shim's code, data
+				 * and .bss (unless file zeros stand for it). */
+				const struct {
+					const char *name;
+					uint32_t type;
+					uint64_t flags, addr, off, size, align;
+				} add[] = {
+					{ ".abikit.plt", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, va + o_code, fa + o_code, code.n, 16 },
+					{ ".abikit.text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, e.vb, fb, rx_filesz, 16 },
+					{ ".abikit.data", SHT_PROGBITS, SHF_ALLOC | SHF_WRITE, vrw, fb + rw_off,
+					  move_dyn && o_dyn > 0 ? (uint64_t)o_dyn : rw_filesz, 8 },
+					{ ".abikit.bss", SHT_NOBITS, SHF_ALLOC | SHF_WRITE, vrw + rw_filesz, fb + rw_off + rw_filesz,
+					  move_dyn && o_dyn > 0 ? 0 : rw_memsz - rw_filesz, 8 },
+				};
+				size_t nnew = 0;
 				uint64_t old[8] = { 0 }, off_str;
 				struct bytes shstr = { 0 };
+
+				/* per section: how far its address moved (for .symtab) */
+				int64_t *moved = ak_xcalloc(nsh, sizeof *moved);
 
 				memcpy(sh, host + eh.e_shoff, nsh * sizeof *sh);
 				dyn_get(&e.host, DT_SYMTAB, &old[0]);
@@ -1414,9 +1548,17 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 					Elf64_Shdr *s = &sh[i];
 					uint64_t a = s->sh_addr;
 
-#define MOVE(o, sz) do { s->sh_offset = fa + (o); s->sh_addr = va + (o); s->sh_size = (sz); } while (0)
+#define MOVE(o, sz) do { s->sh_offset = fa + (o); s->sh_addr = va + (o); s->sh_size = (sz); \
+		moved[i] = (int64_t)(s->sh_addr - a); } while (0)
 					if (a == 0)
 						continue;
+					if (s->sh_type != SHT_NOBITS && s->sh_offset >= blk_lo && s->sh_size > 0 &&
+					    s->sh_offset + s->sh_size <= blk_hi) {
+						s->sh_offset += shift_f;
+						s->sh_addr += shift_v;
+						moved[i] = (int64_t)shift_v;
+						continue;
+					}
 					if (s->sh_type == SHT_DYNSYM && a == old[0])
 						MOVE(o_sym, dynsym.n);
 					else if (s->sh_type == SHT_STRTAB && a == old[1])
@@ -1441,41 +1583,58 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 						s->sh_offset = fb + rw_off + o_dyn;
 						s->sh_addr = vrw + o_dyn;
 						s->sh_size = ndyn * sizeof *dyn;
+						moved[i] = (int64_t)(s->sh_addr - a);
 					}
 #undef MOVE
 				}
-				/* .shstrtab with the two new names, at the end. */
+				/* .symtab's symbols in the moved sections (__abi_tag, _DYNAMIC ...) */
+				for (size_t i = 1; i < nsh; i++) {
+					if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_entsize != sizeof(Elf64_Sym) ||
+					    !in(&e.host, sh[i].sh_offset, sh[i].sh_size))
+						continue;
+					for (size_t k = 0; k < sh[i].sh_size / sizeof(Elf64_Sym); k++) {
+						Elf64_Sym y;
+						unsigned char *where = img.p + sh[i].sh_offset + k * sizeof y;
+
+						memcpy(&y, where, sizeof y);
+						if (y.st_shndx > 0 && y.st_shndx < nsh && moved[y.st_shndx] != 0) {
+							y.st_value += (uint64_t)moved[y.st_shndx];
+							memcpy(where, &y, sizeof y);
+						}
+					}
+				}
+				free(moved);
+				/* .shstrtab with the new names, at the end. */
 				ss = &sh[eh.e_shstrndx];
 				if (!in(&e.host, ss->sh_offset, ss->sh_size)) {
 					free(sh);
 					goto bad_shdrs;
 				}
 				put(&shstr, host + ss->sh_offset, ss->sh_size);
-				sh[nsh].sh_name = (uint32_t)shstr.n;
-				put(&shstr, ".abikit.text", sizeof ".abikit.text");
-				sh[nsh + 1].sh_name = (uint32_t)shstr.n;
-				put(&shstr, ".abikit.data", sizeof ".abikit.data");
+				for (size_t k = 0; k < sizeof add / sizeof add[0]; k++) {
+					Elf64_Shdr *n = &sh[nsh + nnew];
+
+					if (add[k].size == 0)
+						continue;
+					n->sh_name = (uint32_t)shstr.n;
+					put(&shstr, add[k].name, strlen(add[k].name) + 1);
+					n->sh_type = add[k].type;
+					n->sh_flags = add[k].flags;
+					n->sh_addr = add[k].addr;
+					n->sh_offset = add[k].off;
+					n->sh_size = add[k].size;
+					n->sh_addralign = add[k].align;
+					nnew++;
+				}
 				off_str = img.n;
 				put(&img, shstr.p, shstr.n);
 				ss->sh_offset = off_str;
 				ss->sh_size = shstr.n;
 				free(shstr.p);
-				sh[nsh].sh_type = SHT_PROGBITS;
-				sh[nsh].sh_flags = SHF_ALLOC | SHF_EXECINSTR;
-				sh[nsh].sh_addr = e.vb;
-				sh[nsh].sh_offset = fb;
-				sh[nsh].sh_size = rx_filesz;
-				sh[nsh].sh_addralign = 16;
-				sh[nsh + 1].sh_type = SHT_PROGBITS;
-				sh[nsh + 1].sh_flags = SHF_ALLOC | SHF_WRITE;
-				sh[nsh + 1].sh_addr = vrw;
-				sh[nsh + 1].sh_offset = fb + rw_off;
-				sh[nsh + 1].sh_size = move_dyn ? o_dyn : rw_filesz;
-				sh[nsh + 1].sh_addralign = 8;
 				align(&img, 8);
 				eh.e_shoff = img.n;
-				eh.e_shnum = (uint16_t)(nsh + 2);
-				put(&img, sh, (nsh + 2) * sizeof *sh);
+				eh.e_shnum = (uint16_t)(nsh + nnew);
+				put(&img, sh, (nsh + nnew) * sizeof *sh);
 				free(sh);
 			} else {
 bad_shdrs:
@@ -1496,6 +1655,10 @@ out_a:
 		free(ph);
 		free(dyn);
 		goto out;
+unsupported_a:
+		free(ph);
+		free(dyn);
+		goto unsupported;
 	}
 unsupported:
 	ak_errf(err, "%s: its layout is not one the shim can be embedded in", host_name);
