@@ -463,6 +463,7 @@ struct embed {
 	struct forward *fwd;   /* the shim's forwards (from .abikit.deps) */
 	size_t nfwd, capfwd;
 	int *fwd_of;           /* per host symbol: index in fwd, or -1 */
+	bool *copy_of;         /* per host symbol: a copy-relocated stub (data) */
 	struct ak_strvec add_needed;   /* libraries to add to DT_NEEDED */
 };
 
@@ -560,6 +561,50 @@ static void collect_needed(struct embed *e, const char *const *keys, size_t nkey
 	}
 }
 
+/* A program's copy-relocated data symbol (PIE and non-PIE code reach
+ * extern variables through R_X86_64_COPY: the symbol is defined in the
+ * program's .bss, with the version it was copied from). When the shim's
+ * object starts as zeros (__libc_single_threaded, always 0), the copy in
+ * .bss already holds that value: the copy relocation is dropped and the
+ * symbol becomes the program's own, which libraries then bind to. */
+static int copied_stub(struct embed *e, const struct ak_strvec *stubs, const struct ak_strvec *missing, size_t i,
+		       Elf64_Sym sym, const char *name, struct ak_err *err)
+{
+	const struct vneed *vn = vneed_by_index(&e->hv, versym_at(&e->host, &e->hs, i) & 0x7fff);
+	char key[512], node[512];
+	bool required;
+
+	if (vn == NULL || ELF64_ST_TYPE(sym.st_info) != STT_OBJECT)
+		return 0;
+	snprintf(key, sizeof key, "%s@%s", name, vn->name);
+	snprintf(node, sizeof node, "%s %s", vn->file, vn->name);
+	required = ak_strvec_contains(stubs, key);
+	if (!required && !(missing && ak_strvec_contains(missing, node)))
+		return 0;
+	for (size_t k = 1; k < e->bs.n; k++) {
+		Elf64_Sym b = sym_at(&e->blob, &e->bs, k);
+		const char *bn = str_at(&e->blob, &e->bs, b.st_name), *bv;
+		uint64_t off;
+		bool zero = true;
+
+		if (b.st_shndx == SHN_UNDEF || ELF64_ST_TYPE(b.st_info) != STT_OBJECT || bn == NULL || strcmp(bn, name) != 0)
+			continue;
+		bv = vdef_name(&e->blob, &e->bs, versym_at(&e->blob, &e->bs, k) & 0x7fff);
+		if (bv == NULL || strcmp(bv, vn->name) != 0)
+			continue;
+		if (off_of(&e->blob, b.st_value, b.st_size, &off, err) == 0)
+			for (uint64_t j = 0; j < b.st_size; j++)
+				zero &= e->blob.p[off + j] == 0;
+		if (!zero || b.st_size > sym.st_size)
+			break;
+		e->copy_of[i] = true;
+		return 0;
+	}
+	if (!required)
+		return 0;
+	return ak_errf(err, "%s: %s is copied data the shim cannot stand in for", e->host.name, key);
+}
+
 /* The stub for host symbol `i`: a forward (e->fwd_of[i]) or code (*value,
  * relative to the shim's image), when the symbol is one of `stubs` or its
  * version node is one of `missing` ("FILE NODE": weak symbols the base
@@ -575,8 +620,10 @@ static int find_stub(struct embed *e, const struct ak_strvec *stubs, const struc
 	bool required;
 
 	*value = 0;
-	if (name == NULL || sym.st_shndx != SHN_UNDEF || sym.st_name == 0)
+	if (name == NULL || sym.st_name == 0)
 		return 0;
+	if (sym.st_shndx != SHN_UNDEF)
+		return copied_stub(e, stubs, missing, i, sym, name, err);
 	vn = vneed_by_index(&e->hv, versym_at(&e->host, &e->hs, i) & 0x7fff);
 	if (vn == NULL)
 		return 0;
@@ -598,11 +645,17 @@ static int find_stub(struct embed *e, const struct ak_strvec *stubs, const struc
 			continue;
 		bv = vdef_name(&e->blob, &e->bs, versym_at(&e->blob, &e->bs, k) & 0x7fff);
 		if (bv && strcmp(bv, vn->name) == 0) {
-			if (ELF64_ST_TYPE(b.st_info) != STT_FUNC || ELF64_ST_TYPE(sym.st_info) == STT_OBJECT ||
-			    ELF64_ST_TYPE(sym.st_info) == STT_TLS) {
+			/* Data (__libc_single_threaded) is reached through the GOT or
+			 * a pointer, whose relocation then points at the shim's copy;
+			 * a copy relocation (non-PIE programs) refuses in redirect(). */
+			bool bdata = ELF64_ST_TYPE(b.st_info) == STT_OBJECT, hdata = ELF64_ST_TYPE(sym.st_info) == STT_OBJECT;
+
+			if ((ELF64_ST_TYPE(b.st_info) != STT_FUNC && !bdata) || ELF64_ST_TYPE(sym.st_info) == STT_TLS ||
+			    (hdata && !bdata)) {
 				if (!required)
 					return 0;
-				return ak_errf(err, "%s: %s is data, not code: the stub cannot be embedded", e->host.name, key);
+				return ak_errf(err, "%s: %s is thread-local or not what the shim defines: the stub cannot be embedded",
+					       e->host.name, key);
 			}
 			*value = e->vb + b.st_value;
 			return 0;
@@ -738,6 +791,11 @@ static int redirect(struct embed *e, Elf64_Rela *r, bool plt, uint64_t resolver,
 	uint32_t type = ELF64_R_TYPE(r->r_info), sym = ELF64_R_SYM(r->r_info);
 	uint64_t t = sym < e->hs.n ? e->target[sym] : 0;
 
+	if (sym < e->hs.n && e->copy_of[sym] && type == R_X86_64_COPY) {
+		r->r_info = ELF64_R_INFO(sym, R_X86_64_NONE);   /* (left out of the copy of .rela.dyn) */
+		r->r_addend = 0;
+		return 0;
+	}
 	if (t == 0)
 		return 0;
 	if (plt && type == R_X86_64_JUMP_SLOT) {
@@ -779,6 +837,7 @@ static void embed_free(struct embed *e)
 	}
 	free(e->dep);
 	free(e->fwd_of);
+	free(e->copy_of);
 	ak_strvec_free(&e->add_needed);
 }
 
@@ -999,6 +1058,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	 * address is written into them). */
 	e.target = ak_xcalloc(e.hs.n, sizeof *e.target);
 	e.fwd_of = ak_xcalloc(e.hs.n, sizeof *e.fwd_of);
+	e.copy_of = ak_xcalloc(e.hs.n, sizeof *e.copy_of);
 	e.vb = 0;
 	read_deps(&e);
 	for (size_t i = 0; i < e.hs.n; i++)
@@ -1010,7 +1070,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			goto out;
 		/* stored as shim-relative + 1 until vb is known */
 		e.target[i] = t ? t + 1 : 0;
-		nstub += t != 0 || e.fwd_of[i] >= 0;
+		nstub += t != 0 || e.fwd_of[i] >= 0 || e.copy_of[i];
 		if (e.fwd_of[i] >= 0 && !needs_file(&e, e.fwd[e.fwd_of[i]].file) &&
 		    !ak_strvec_contains(&e.add_needed, e.fwd[e.fwd_of[i]].file))
 			ak_strvec_push(&e.add_needed, e.fwd[e.fwd_of[i]].file);
@@ -1073,7 +1133,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 				next = e.hv.v[k].other;
 			for (size_t i = 1; i < e.hs.n; i++)
 				if ((versym_at(&e.host, &e.hs, i) & 0x7fff) == e.hv.v[k].other) {
-					if (e.target[i] || e.fwd_of[i] >= 0)
+					if (e.target[i] || e.fwd_of[i] >= 0 || e.copy_of[i])
 						stubbed = true;
 					else
 						used = true;
@@ -1145,14 +1205,16 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 			Elf64_Sym s = sym_at(&e.host, &e.hs, i);
 			uint16_t vs = versym_at(&e.host, &e.hs, i);
 
-			if (e.fwd_of[i] >= 0) {
+			if (e.copy_of[i]) {
+				vs = VER_NDX_GLOBAL;
+			} else if (e.fwd_of[i] >= 0) {
 				const struct forward *f = &e.fwd[e.fwd_of[i]];
 
 				s.st_name = str_add(&dynstr, f->name);
 				vs = vneed_index(&e, f->file, f->version);
 			} else if (e.target[i]) {
 				s.st_shndx = shndx;
-				s.st_info = (unsigned char)ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+				s.st_info = (unsigned char)ELF64_ST_INFO(STB_GLOBAL, ELF64_ST_TYPE(s.st_info) == STT_OBJECT ? STT_OBJECT : STT_FUNC);
 				s.st_value = 0;   /* filled below, once vb is known */
 				vs = VER_NDX_GLOBAL;
 			}
@@ -1302,8 +1364,6 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 				e.target[i] = e.target[i] - 1 + e.vb;
 				memcpy(&s, dynsym.p + i * sizeof s, sizeof s);
 				s.st_value = e.target[i];
-				if (s.st_shndx != SHN_ABS)   /* .abikit.text, after .abikit.plt if any */
-					s.st_shndx = (uint16_t)(e.host.eh.e_shnum + (nplt_stubs > 0));
 				memcpy(dynsym.p + i * sizeof s, &s, sizeof s);
 			}
 		for (size_t i = 0; i < nhp; i++) {
@@ -1322,7 +1382,10 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		for (size_t i = 0; i < nhr; i++)
 			if (redirect(&e, &hr[i], false, 0, err) < 0)
 				goto out_a;
-		put(&rela, hr, nhr * sizeof *hr);
+		for (size_t i = 0; i < nhr; i++)   /* (a dropped copy relocation goes) */
+			if (ELF64_R_TYPE(hr[i].r_info) != R_X86_64_NONE || e.copy_of == NULL ||
+			    ELF64_R_SYM(hr[i].r_info) >= e.hs.n || !e.copy_of[ELF64_R_SYM(hr[i].r_info)])
+				put(&rela, &hr[i], sizeof hr[i]);
 		if (add_blob_relas(&e, br, nbr, &rela, err) < 0 || add_blob_relas(&e, bp, nbp, &rela, err) < 0)
 			goto out_a;
 
@@ -1419,6 +1482,21 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 				if (e.host.ph[i].p_type == PT_DYNAMIC && e.host.ph[i].p_filesz < ndyn * sizeof *dyn)
 					move_dyn = true;
 		}
+
+		/* The stubbed symbols' sections: .abikit.text (after .abikit.plt
+		 * if any), or for data .abikit.data, or .abikit.bss when there is
+		 * one (see the section headers below). */
+		for (size_t i = 1; i < e.hs.n; i++)
+			if (e.target[i]) {
+				Elf64_Sym y;
+				bool bss_sec = !(move_dyn && o_dyn > 0) && rw_memsz > rw_filesz;
+
+				memcpy(&y, dynsym.p + i * sizeof y, sizeof y);
+				if (y.st_shndx != SHN_ABS)
+					y.st_shndx = (uint16_t)(e.host.eh.e_shnum + (nplt_stubs > 0) +
+								(e.target[i] < vrw ? 0 : e.target[i] >= vrw + rw_filesz && bss_sec ? 2 : 1));
+				memcpy(dynsym.p + i * sizeof y, &y, sizeof y);
+			}
 
 		/* The program headers: the file's, PT_PHDR and PT_DYNAMIC
 		 * moved, two new PT_LOADs after the last one: the tables with the
