@@ -1199,8 +1199,6 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	 * definitions (section: .abikit.text when there are section headers),
 	 * then the imports. */
 	{
-		uint16_t shndx = e.host.eh.e_shnum > 0 ? e.host.eh.e_shnum : SHN_ABS;
-
 		for (size_t i = 0; i < e.hs.n; i++) {
 			Elf64_Sym s = sym_at(&e.host, &e.hs, i);
 			uint16_t vs = versym_at(&e.host, &e.hs, i);
@@ -1213,9 +1211,14 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 				s.st_name = str_add(&dynstr, f->name);
 				vs = vneed_index(&e, f->file, f->version);
 			} else if (e.target[i]) {
-				s.st_shndx = shndx;
-				s.st_info = (unsigned char)ELF64_ST_INFO(STB_GLOBAL, ELF64_ST_TYPE(s.st_info) == STT_OBJECT ? STT_OBJECT : STT_FUNC);
-				s.st_value = 0;   /* filled below, once vb is known */
+				/* No relocation names it any more: a weak, unversioned,
+				 * valueless reference is left, which nothing needs and no
+				 * lookup can ever bind to (an executable's hash table may
+				 * list undefined symbols; a definition there would let the
+				 * stub's own call to the old version find the stub). */
+				s.st_shndx = SHN_UNDEF;
+				s.st_info = (unsigned char)ELF64_ST_INFO(STB_WEAK, ELF64_ST_TYPE(s.st_info));
+				s.st_value = 0;
 				vs = VER_NDX_GLOBAL;
 			}
 			put(&dynsym, &s, sizeof s);
@@ -1241,7 +1244,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	 * lookups skip undefined entries. .hash is rebuilt whole. */
 	if (dyn_get(&e.host, DT_GNU_HASH, &v)) {
 		uint64_t off;
-		uint32_t h[4] = { 0 };
+		uint32_t h[4] = { 0 }, last_chain = 0;
 		size_t size, nchains;
 
 		if (off_of(&e.host, v, sizeof h, &off, err) < 0 || get(&e.host, off, h, sizeof h, err) < 0)
@@ -1251,6 +1254,15 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		if (!in(&e.host, off, size) || h[1] > e.hs.n)
 			goto unsupported;
 		put(&gnuhash, e.host.p + off, size);
+		/* Is the last chain reached from a bucket? ld leaves an
+		 * executable's undefined symbols in the table but in no chain. */
+		for (uint32_t b = 0; b < h[0]; b++) {
+			uint32_t first_sym;
+
+			memcpy(&first_sym, gnuhash.p + 16 + (size_t)h[2] * 8 + (size_t)b * 4, 4);
+			if (first_sym > last_chain)
+				last_chain = first_sym;
+		}
 		if (nchains > 0 && e.nimp > 0) {
 			uint32_t c;
 
@@ -1263,7 +1275,7 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 
 			/* (their bits in the Bloom filter too, as ld sets them for
 			 * every hashed symbol: a false positive costs nothing) */
-			if (h[2] > 0) {
+			if (h[2] > 0 && last_chain != 0) {
 				size_t w = 16 + (size_t)((hv / 64) % h[2]) * 8;
 				uint64_t word;
 
@@ -1290,15 +1302,10 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 		tab = ak_xcalloc(2 + nb + nsym, 4);
 		tab[0] = nb;
 		tab[1] = (uint32_t)nsym;
-		/* (Not the stubbed symbols, now definitions: a lookup must never
-		 * find them, or the stub's own call to the old version would bind
-		 * to the stub.) */
 		for (size_t i = 1; i < nsym; i++) {
 			Elf64_Sym s;
 			const char *name;
 
-			if (i < e.hs.n && e.target[i])
-				continue;
 
 			memcpy(&s, dynsym.p + i * sizeof s, sizeof s);
 			name = s.st_name < dynstr.n ? (const char *)dynstr.p + s.st_name : "";
@@ -1358,14 +1365,8 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 
 		/* Now the addresses: stub targets, relocations. */
 		for (size_t i = 1; i < e.hs.n; i++)
-			if (e.target[i]) {
-				Elf64_Sym s;
-
+			if (e.target[i])
 				e.target[i] = e.target[i] - 1 + e.vb;
-				memcpy(&s, dynsym.p + i * sizeof s, sizeof s);
-				s.st_value = e.target[i];
-				memcpy(dynsym.p + i * sizeof s, &s, sizeof s);
-			}
 		for (size_t i = 0; i < nhp; i++) {
 			uint32_t sym = ELF64_R_SYM(hp[i].r_info);
 
@@ -1482,21 +1483,6 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 				if (e.host.ph[i].p_type == PT_DYNAMIC && e.host.ph[i].p_filesz < ndyn * sizeof *dyn)
 					move_dyn = true;
 		}
-
-		/* The stubbed symbols' sections: .abikit.text (after .abikit.plt
-		 * if any), or for data .abikit.data, or .abikit.bss when there is
-		 * one (see the section headers below). */
-		for (size_t i = 1; i < e.hs.n; i++)
-			if (e.target[i]) {
-				Elf64_Sym y;
-				bool bss_sec = !(move_dyn && o_dyn > 0) && rw_memsz > rw_filesz;
-
-				memcpy(&y, dynsym.p + i * sizeof y, sizeof y);
-				if (y.st_shndx != SHN_ABS)
-					y.st_shndx = (uint16_t)(e.host.eh.e_shnum + (nplt_stubs > 0) +
-								(e.target[i] < vrw ? 0 : e.target[i] >= vrw + rw_filesz && bss_sec ? 2 : 1));
-				memcpy(dynsym.p + i * sizeof y, &y, sizeof y);
-			}
 
 		/* The program headers: the file's, PT_PHDR and PT_DYNAMIC
 		 * moved, two new PT_LOADs after the last one: the tables with the

@@ -10,7 +10,8 @@
  *  - the file's references to the stubbed NAME@VERSION become
  *    R_X86_64_RELATIVE (data and GOT) or R_X86_64_IRELATIVE (.rela.plt,
  *    through a two-instruction resolver) to the stub, and the symbol turns
- *    into a definition, so no need on the missing version node remains;
+ *    into a weak unversioned reference no lookup binds, so no need on the
+ *    missing version node remains;
  *  - the shim's own relocations are appended to the file's, its imports
  *    (the old glibc functions the stubs call, with their versions) to the
  *    file's .dynsym and version needs, bound eagerly at load.
