@@ -3,22 +3,27 @@
  * (each library costs open, mmaps and page faults: more than 5% of a small
  * program's start). The result is what a static link of the shim into the
  * file would give:
- *  - the shim's segments become two new PT_LOADs of the file, and a third
- *    holds the program headers (moved: there is no room for more in
- *    place) and the dynamic tables that grow: .dynsym, .dynstr,
- *    .gnu.version, .gnu.version_r, .gnu.hash (.hash), .rela.dyn, .dynamic;
- *  - the file's references to the stubbed NAME@VERSION become
+ *  - two new PT_LOADs: the dynamic tables that grow (.hash, .gnu.hash,
+ *    .dynsym, .dynstr, .gnu.version, .gnu.version_r, .rela.dyn) with the
+ *    shim's code, and the shim's data (with .dynamic when it must grow);
+ *    the program header table grows in place, the .interp and notes it
+ *    covers copied out, so strip and objcopy can still rewrite the file;
+ *  - the file's references to a stubbed NAME@VERSION become
  *    R_X86_64_RELATIVE (data and GOT) or R_X86_64_IRELATIVE (.rela.plt,
- *    through a two-instruction resolver) to the stub, and the symbol turns
- *    into a weak unversioned reference no lookup binds, so no need on the
- *    missing version node remains;
- *  - the shim's own relocations are appended to the file's, its imports
- *    (the old glibc functions the stubs call, with their versions) to the
- *    file's .dynsym and version needs, bound eagerly at load.
- * Every existing byte keeps its offset and address; section headers are
- * updated (the tables' new places, .abikit.text and .abikit.data added).
- * x86_64 only. The shim's constructors are not run (it has none of its
- * own: compat/build checks), and its .eh_frame is not registered. */
+ *    through a two-instruction resolver) to the stub, and the symbol a weak
+ *    unversioned reference no lookup binds, so no need on the missing
+ *    version node remains; a program's copy relocation of a data stub
+ *    that starts as zeros is dropped;
+ *  - a forward (.abikit.deps: the stub only calls an older symbol) is not
+ *    copied: the need is rewritten to that symbol, its library added to
+ *    DT_NEEDED before libc.so.6;
+ *  - the shim's own relocations against the old glibc functions the used
+ *    stubs call (.abikit.deps) are appended to the file's, with those
+ *    imports and their versions, bound eagerly at load.
+ * Every other byte keeps its offset and address; section headers follow
+ * (.abikit.plt, .abikit.text, .abikit.data, .abikit.bss added). x86_64
+ * only. The shim has no constructors to run (compat/build checks); its
+ * .eh_frame is not registered. */
 #ifndef ABIKIT_EMBED_H
 #define ABIKIT_EMBED_H
 
