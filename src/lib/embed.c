@@ -336,12 +336,17 @@ static const struct vneed *vneed_by_index(const struct vneeds *v, uint16_t ndx)
 	return NULL;
 }
 
-/* Version definitions (a library's own nodes), by index. */
-static const char *vdef_name(const struct image *im, const struct syms *s, uint16_t ndx)
+/* Walk the version definitions (a library's own nodes): the name of the
+ * one with index `ndx` (or NULL), and in *max (when given) the highest
+ * index (at least 1). */
+static const char *vdef_walk(const struct image *im, const struct syms *s, uint16_t ndx, uint16_t *max)
 {
 	uint64_t addr, cnt, off;
 	struct ak_err e;
+	const char *name = NULL;
 
+	if (max)
+		*max = 1;
 	if (!dyn_get(im, DT_VERDEF, &addr) || !dyn_get(im, DT_VERDEFNUM, &cnt) ||
 	    off_of(im, addr, sizeof(Elf64_Verdef), &off, &e) < 0)
 		return NULL;
@@ -350,37 +355,16 @@ static const char *vdef_name(const struct image *im, const struct syms *s, uint1
 		Elf64_Verdaux va;
 
 		if (get(im, off, &vd, sizeof vd, &e) < 0)
-			return NULL;
-		if (vd.vd_ndx == ndx && get(im, off + vd.vd_aux, &va, sizeof va, &e) == 0)
-			return str_at(im, s, va.vda_name);
+			break;
+		if (max && (vd.vd_ndx & 0x7fff) > *max)
+			*max = vd.vd_ndx & 0x7fff;
+		if (name == NULL && ndx != 0 && vd.vd_ndx == ndx && get(im, off + vd.vd_aux, &va, sizeof va, &e) == 0)
+			name = str_at(im, s, va.vda_name);
 		if (vd.vd_next == 0)
 			break;
 		off += vd.vd_next;
 	}
-	return NULL;
-}
-
-static uint16_t max_vdef_index(const struct image *im)
-{
-	uint64_t addr, cnt, off;
-	uint16_t max = 1;
-	struct ak_err e;
-
-	if (!dyn_get(im, DT_VERDEF, &addr) || !dyn_get(im, DT_VERDEFNUM, &cnt) ||
-	    off_of(im, addr, sizeof(Elf64_Verdef), &off, &e) < 0)
-		return max;
-	for (uint64_t i = 0; i < cnt; i++) {
-		Elf64_Verdef vd;
-
-		if (get(im, off, &vd, sizeof vd, &e) < 0)
-			break;
-		if ((vd.vd_ndx & 0x7fff) > max)
-			max = vd.vd_ndx & 0x7fff;
-		if (vd.vd_next == 0)
-			break;
-		off += vd.vd_next;
-	}
-	return max;
+	return name;
 }
 
 static uint32_t elf_hash(const char *s)
@@ -561,6 +545,39 @@ static void collect_needed(struct embed *e, const char *const *keys, size_t nkey
 	}
 }
 
+/* The shim's definition of NAME@VERSION, or false. */
+static bool blob_defines(const struct embed *e, const char *name, const char *version, Elf64_Sym *out)
+{
+	for (size_t k = 1; k < e->bs.n; k++) {
+		Elf64_Sym b = sym_at(&e->blob, &e->bs, k);
+		const char *bn = str_at(&e->blob, &e->bs, b.st_name), *bv;
+
+		if (b.st_shndx == SHN_UNDEF || bn == NULL || strcmp(bn, name) != 0)
+			continue;
+		bv = vdef_walk(&e->blob, &e->bs, versym_at(&e->blob, &e->bs, k) & 0x7fff, NULL);
+		if (bv && strcmp(bv, version) == 0) {
+			*out = b;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Is host symbol `i` (NAME, versioned by need `vn`) one to stub: 2 when it
+ * is one of `stubs` (which must then be stubbed), 1 when only its version
+ * node is one of `missing`, 0 else. key is "NAME@VERSION". */
+static int wanted(const struct ak_strvec *stubs, const struct ak_strvec *missing, const struct vneed *vn,
+		  const char *name, char *key, size_t keysize)
+{
+	char node[512];
+
+	snprintf(key, keysize, "%s@%s", name, vn->name);
+	snprintf(node, sizeof node, "%s %s", vn->file, vn->name);
+	if (ak_strvec_contains(stubs, key))
+		return 2;
+	return missing && ak_strvec_contains(missing, node) ? 1 : 0;
+}
+
 /* A program's copy-relocated data symbol (PIE and non-PIE code reach
  * extern variables through R_X86_64_COPY: the symbol is defined in the
  * program's .bss, with the version it was copied from). When the shim's
@@ -571,36 +588,25 @@ static int copied_stub(struct embed *e, const struct ak_strvec *stubs, const str
 		       Elf64_Sym sym, const char *name, struct ak_err *err)
 {
 	const struct vneed *vn = vneed_by_index(&e->hv, versym_at(&e->host, &e->hs, i) & 0x7fff);
-	char key[512], node[512];
-	bool required;
+	char key[512];
+	int want;
+	Elf64_Sym b;
+	uint64_t off;
+	bool zero = true;
 
-	if (vn == NULL || ELF64_ST_TYPE(sym.st_info) != STT_OBJECT)
+	if (vn == NULL || ELF64_ST_TYPE(sym.st_info) != STT_OBJECT ||
+	    (want = wanted(stubs, missing, vn, name, key, sizeof key)) == 0)
 		return 0;
-	snprintf(key, sizeof key, "%s@%s", name, vn->name);
-	snprintf(node, sizeof node, "%s %s", vn->file, vn->name);
-	required = ak_strvec_contains(stubs, key);
-	if (!required && !(missing && ak_strvec_contains(missing, node)))
-		return 0;
-	for (size_t k = 1; k < e->bs.n; k++) {
-		Elf64_Sym b = sym_at(&e->blob, &e->bs, k);
-		const char *bn = str_at(&e->blob, &e->bs, b.st_name), *bv;
-		uint64_t off;
-		bool zero = true;
-
-		if (b.st_shndx == SHN_UNDEF || ELF64_ST_TYPE(b.st_info) != STT_OBJECT || bn == NULL || strcmp(bn, name) != 0)
-			continue;
-		bv = vdef_name(&e->blob, &e->bs, versym_at(&e->blob, &e->bs, k) & 0x7fff);
-		if (bv == NULL || strcmp(bv, vn->name) != 0)
-			continue;
+	if (blob_defines(e, name, vn->name, &b) && ELF64_ST_TYPE(b.st_info) == STT_OBJECT && b.st_size <= sym.st_size) {
 		if (off_of(&e->blob, b.st_value, b.st_size, &off, err) == 0)
 			for (uint64_t j = 0; j < b.st_size; j++)
 				zero &= e->blob.p[off + j] == 0;
-		if (!zero || b.st_size > sym.st_size)
-			break;
-		e->copy_of[i] = true;
-		return 0;
+		if (zero) {
+			e->copy_of[i] = true;
+			return 0;
+		}
 	}
-	if (!required)
+	if (want < 2)
 		return 0;
 	return ak_errf(err, "%s: %s is copied data the shim cannot stand in for", e->host.name, key);
 }
@@ -613,11 +619,11 @@ static int copied_stub(struct embed *e, const struct ak_strvec *stubs, const str
 static int find_stub(struct embed *e, const struct ak_strvec *stubs, const struct ak_strvec *missing, size_t i,
 		     uint64_t *value, struct ak_err *err)
 {
-	Elf64_Sym sym = sym_at(&e->host, &e->hs, i);
+	Elf64_Sym sym = sym_at(&e->host, &e->hs, i), b;
 	const char *name = str_at(&e->host, &e->hs, sym.st_name);
 	const struct vneed *vn;
-	char key[512], node[512];
-	bool required;
+	char key[512];
+	int want;
 
 	*value = 0;
 	if (name == NULL || sym.st_name == 0)
@@ -625,43 +631,29 @@ static int find_stub(struct embed *e, const struct ak_strvec *stubs, const struc
 	if (sym.st_shndx != SHN_UNDEF)
 		return copied_stub(e, stubs, missing, i, sym, name, err);
 	vn = vneed_by_index(&e->hv, versym_at(&e->host, &e->hs, i) & 0x7fff);
-	if (vn == NULL)
-		return 0;
-	snprintf(key, sizeof key, "%s@%s", name, vn->name);
-	snprintf(node, sizeof node, "%s %s", vn->file, vn->name);
-	required = ak_strvec_contains(stubs, key);
-	if (!required && !(missing && ak_strvec_contains(missing, node)))
+	if (vn == NULL || (want = wanted(stubs, missing, vn, name, key, sizeof key)) == 0)
 		return 0;
 	for (size_t k = 0; k < e->nfwd; k++)
 		if (strcmp(e->fwd[k].export, key) == 0) {
 			e->fwd_of[i] = (int)k;
 			return 0;
 		}
-	for (size_t k = 1; k < e->bs.n; k++) {
-		Elf64_Sym b = sym_at(&e->blob, &e->bs, k);
-		const char *bn = str_at(&e->blob, &e->bs, b.st_name), *bv;
+	if (blob_defines(e, name, vn->name, &b)) {
+		/* Data (__libc_single_threaded) is reached through the GOT or a
+		 * pointer, whose relocation then points at the shim's copy. */
+		bool bdata = ELF64_ST_TYPE(b.st_info) == STT_OBJECT, hdata = ELF64_ST_TYPE(sym.st_info) == STT_OBJECT;
 
-		if (b.st_shndx == SHN_UNDEF || bn == NULL || strcmp(bn, name) != 0)
-			continue;
-		bv = vdef_name(&e->blob, &e->bs, versym_at(&e->blob, &e->bs, k) & 0x7fff);
-		if (bv && strcmp(bv, vn->name) == 0) {
-			/* Data (__libc_single_threaded) is reached through the GOT or
-			 * a pointer, whose relocation then points at the shim's copy;
-			 * a copy relocation (non-PIE programs) refuses in redirect(). */
-			bool bdata = ELF64_ST_TYPE(b.st_info) == STT_OBJECT, hdata = ELF64_ST_TYPE(sym.st_info) == STT_OBJECT;
-
-			if ((ELF64_ST_TYPE(b.st_info) != STT_FUNC && !bdata) || ELF64_ST_TYPE(sym.st_info) == STT_TLS ||
-			    (hdata && !bdata)) {
-				if (!required)
-					return 0;
-				return ak_errf(err, "%s: %s is thread-local or not what the shim defines: the stub cannot be embedded",
-					       e->host.name, key);
-			}
+		if ((ELF64_ST_TYPE(b.st_info) == STT_FUNC || bdata) && ELF64_ST_TYPE(sym.st_info) != STT_TLS &&
+		    (!hdata || bdata)) {
 			*value = e->vb + b.st_value;
 			return 0;
 		}
+		if (want < 2)
+			return 0;
+		return ak_errf(err, "%s: %s is thread-local or not what the shim defines: the stub cannot be embedded",
+			       e->host.name, key);
 	}
-	if (!required)
+	if (want < 2)
 		return 0;
 	return ak_errf(err, "%s: %s is not in %s", e->host.name, key, e->blob.name);
 }
@@ -1124,7 +1116,9 @@ int ak_embed(const char *host_name, const unsigned char *host, size_t host_len, 
 	/* Version needs: drop the nodes only stubbed symbols needed; add the
 	 * ones the imports need. */
 	{
-		uint16_t next = max_vdef_index(&e.host);
+		uint16_t next;
+
+		vdef_walk(&e.host, &e.hs, 0, &next);
 
 		for (size_t k = 0; k < e.hv.n; k++) {
 			bool used = false, stubbed = false;
