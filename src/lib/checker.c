@@ -271,6 +271,29 @@ static char *expand_dst(const char *entry, const char *origin, unsigned machine)
 	return b.s;
 }
 
+void ak_search_path_expand(const char *path, const char *origin, unsigned machine, bool with_plain,
+			   struct ak_strvec *out)
+{
+	for (const char *p = path; p && *p;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		char *entry = strndup(p, n);
+
+		if (entry == NULL)
+			abort();
+		if (strchr(entry, '$') != NULL) {
+			char *x = expand_dst(entry, origin, machine);
+
+			ak_strvec_push(out, x);
+			free(x);
+		} else if (with_plain && n > 0) {
+			ak_strvec_push(out, entry);
+		}
+		free(entry);
+		p = colon ? colon + 1 : NULL;
+	}
+}
+
 /* Look for `name` in `dir` of the root; *as gets the path the loader would
  * name it by (the unresolved candidate, as in its error messages). */
 static struct ak_dso *try_dir(struct run *run, const char *dir, const char *name, char **as)

@@ -65,4 +65,10 @@ void ak_check_result_free(struct ak_check_result *r);
 const char *ak_problem_kind_name(enum ak_problem_kind kind);
 const char *ak_verdict_name(enum ak_verdict v);
 
+/* The directories of a DT_RPATH/DT_RUNPATH value, in order, with $ORIGIN
+ * (as `origin`), $LIB and $PLATFORM expanded as the loader does; entries
+ * without any of them only when `with_plain`. Appended to `out`. */
+void ak_search_path_expand(const char *path, const char *origin, unsigned machine, bool with_plain,
+			   struct ak_strvec *out);
+
 #endif

@@ -254,22 +254,14 @@ static int judge(const struct ak_shim_opts *o, const struct ak_elf *elf, const c
 
 		if (realpath(origin, real) != NULL)
 			ak_rootfs_mount(&w.root, real, real);
-		for (int k = 0; k < 2; k++) {
-			const char *path = k ? elf->runpath : elf->rpath;
+		struct ak_strvec dirs = { 0 };
 
-			for (const char *p = path; p && *p;) {
-				const char *colon = strchr(p, ':');
-				size_t n = colon ? (size_t)(colon - p) : strlen(p);
-				struct ak_sbuf b = { 0 };
-
-				if (n >= 7 && strncmp(p, "$ORIGIN", 7) == 0)
-					ak_sbuf_addf(&b, "%s%.*s", origin, (int)(n - 7), p + 7);
-				if (b.s && realpath(b.s, real) != NULL && ak_is_dir(real))
-					ak_rootfs_mount(&w.root, real, real);
-				ak_sbuf_free(&b);
-				p = colon ? colon + 1 : NULL;
-			}
-		}
+		ak_search_path_expand(elf->rpath, origin, elf->machine, false, &dirs);
+		ak_search_path_expand(elf->runpath, origin, elf->machine, false, &dirs);
+		for (size_t i = 0; i < dirs.n; i++)
+			if (realpath(dirs.v[i], real) != NULL && ak_is_dir(real))
+				ak_rootfs_mount(&w.root, real, real);
+		ak_strvec_free(&dirs);
 		free(fcopy);
 	}
 	ak_check(&w, elf, &cr);

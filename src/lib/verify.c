@@ -551,33 +551,28 @@ int ak_verify(const struct ak_verify_opts *o, struct ak_verify_result *r, struct
 	}
 	/* Search path entries outside the root ($ORIGIN/../lib of an app,
 	 * absolute directories of this machine) are bound as well. */
-	for (int k = 0; k < 2; k++) {
-		const char *path = k ? m.runpath : m.rpath;
+	{
 		char *copy = ak_xstrdup(judged), *origin = dirname(copy);
+		struct ak_strvec dirs = { 0 };
 
-		for (const char *p = path; p && *p;) {
-			const char *colon = strchr(p, ':');
-			size_t n = colon ? (size_t)(colon - p) : strlen(p);
-			struct ak_sbuf b = { 0 };
+		ak_search_path_expand(m.rpath, origin, m.machine, true, &dirs);
+		ak_search_path_expand(m.runpath, origin, m.machine, true, &dirs);
+		for (size_t i = 0; i < dirs.n; i++) {
+			char *dir, *in_root;
 
-			if (n >= 7 && strncmp(p, "$ORIGIN", 7) == 0)
-				ak_sbuf_addf(&b, "%s%.*s", origin, (int)(n - 7), p + 7);
-			else if (n > 0 && p[0] == '/')
-				ak_sbuf_addf(&b, "%.*s", (int)n, p);
-			if (b.s && b.s[0] == '/') {
-				char *dir = lexical(b.s), *in_root = ak_rootfs_host_path(&w.root, dir);
-
-				if (!ak_exists(in_root) && ak_is_dir(dir)) {
-					bind_same(&binds, &w.root, dir, false);
-					if (!ak_strvec_contains(&pl.app, dir) && strcmp(place_of(&pl, dir), "runtime") != 0)
-						ak_strvec_push(&pl.app, dir);
-				}
-				free(in_root);
-				free(dir);
+			if (dirs.v[i][0] != '/')
+				continue;
+			dir = lexical(dirs.v[i]);
+			in_root = ak_rootfs_host_path(&w.root, dir);
+			if (!ak_exists(in_root) && ak_is_dir(dir)) {
+				bind_same(&binds, &w.root, dir, false);
+				if (!ak_strvec_contains(&pl.app, dir) && strcmp(place_of(&pl, dir), "runtime") != 0)
+					ak_strvec_push(&pl.app, dir);
 			}
-			ak_sbuf_free(&b);
-			p = colon ? colon + 1 : NULL;
+			free(in_root);
+			free(dir);
 		}
+		ak_strvec_free(&dirs);
 		free(copy);
 	}
 	/* A private loader outside the root: its runtime is bound too. */
